@@ -1,0 +1,32 @@
+"""Jinja filters that let the templates render from the parsed `models` answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment
+from jinja2.ext import Extension
+
+from template_extensions.model_spec import ModelSpecError, parse_models
+from template_extensions.schema import python_imports, uses_jsonb
+
+
+def model_spec_error(spec: str) -> str:
+    """The parser's one-line message for a bad spec, or "" for a good one (for the hooks)."""
+    try:
+        parse_models(spec)
+    except ModelSpecError as error:
+        return str(error)
+    return ""
+
+
+class ModelSpecExtension(Extension):
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        filters: dict[str, Any] = {
+            "parse_models": parse_models,
+            "model_spec_error": model_spec_error,
+            "python_imports": python_imports,
+            "uses_jsonb": uses_jsonb,
+        }
+        environment.filters.update(filters)

@@ -1,0 +1,113 @@
+"""Tables and columns parsed from the `models` answer, with the Python text each one renders to.
+
+The templates stay plain loops over these values; every piece of generated source text comes
+from here, so the models, the initial migration and the example tests agree by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from template_extensions.column_types import ColumnType
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: ColumnType
+    nullable: bool = False
+    server_default: str | None = None
+    references: str | None = None
+
+    @property
+    def annotation(self) -> str:
+        """The `Mapped[...]` argument; SQLAlchemy derives NOT NULL from it."""
+        return f"{self.type.python} | None" if self.nullable else self.type.python
+
+    @property
+    def server_default_expression(self) -> str | None:
+        if self.server_default is None:
+            return None
+        sql = "now()" if self.server_default == "now" else self.server_default
+        return f"sa.text({_quoted(sql)})"
+
+    @property
+    def model_arguments(self) -> list[str]:
+        """Arguments of `mapped_column(...)` in models.py."""
+        if self.references:
+            return [f"sa.ForeignKey({_quoted(self.references + '.id')}, ondelete=\"CASCADE\")", "index=True"]
+        arguments = [self.type.sqlalchemy]
+        if self.server_default_expression:
+            arguments.append(f"server_default={self.server_default_expression}")
+        return arguments
+
+    @property
+    def migration_arguments(self) -> list[str]:
+        """Arguments of `sa.Column(...)` in the initial migration."""
+        arguments = [_quoted(self.name), self.type.sqlalchemy]
+        if self.server_default_expression:
+            arguments.append(f"server_default={self.server_default_expression}")
+        arguments.append(f"nullable={self.nullable}")
+        return arguments
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[Column, ...]
+
+    @property
+    def class_name(self) -> str:
+        return "".join(part.capitalize() for part in self.name.split("_"))
+
+    @property
+    def foreign_keys(self) -> tuple[Column, ...]:
+        return tuple(column for column in self.columns if column.references)
+
+    @property
+    def plain_columns(self) -> tuple[Column, ...]:
+        return tuple(column for column in self.columns if not column.references)
+
+    @property
+    def defaulted_columns(self) -> tuple[Column, ...]:
+        return tuple(column for column in self.columns if column.server_default is not None)
+
+    @property
+    def required_columns(self) -> tuple[Column, ...]:
+        """Plain columns an INSERT must name: not nullable and without a server default."""
+        return tuple(
+            column
+            for column in self.plain_columns
+            if not column.nullable and column.server_default is None
+        )
+
+    @property
+    def parents(self) -> tuple[Column, ...]:
+        """Foreign keys to other tables: each needs a parent row before this one is added."""
+        return tuple(column for column in self.foreign_keys if column.references != self.name)
+
+    def foreign_key_name(self, column: Column) -> str:
+        """The name the models' naming convention gives this foreign key."""
+        return f"fk_{self.name}_{column.name}_{column.references}"
+
+    def index_name(self, column: Column) -> str:
+        return f"ix_{self.name}_{column.name}"
+
+
+def python_imports(tables: list[Table], always: tuple[str, ...] = ()) -> list[str]:
+    """Standard-library import lines for the column types the tables use, in isort order."""
+    used = (column.type.modules for table in tables for column in table.plain_columns)
+    modules = set(always).union(*used)
+    lines = [f"import {module}" for module in sorted(modules - {"typing"})]
+    if "typing" in modules:
+        lines.append("from typing import Any")
+    return lines
+
+
+def uses_jsonb(tables: list[Table]) -> bool:
+    return any(column.type.keyword == "jsonb" for table in tables for column in table.columns)
+
+
+def _quoted(text: str) -> str:
+    """A Python string literal in double quotes, as ruff format writes it."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

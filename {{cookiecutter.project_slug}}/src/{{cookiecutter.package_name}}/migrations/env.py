@@ -1,0 +1,70 @@
+"""Alembic environment: run migrations on an async engine, or on a connection handed in.
+
+From the command line (`alembic upgrade head`) the URL comes from `sqlalchemy.url` or
+the POSTGRES_DSN environment variable. Code that is already inside an event loop (the
+test fixtures) passes a connection in `config.attributes["connection"]` instead,
+because `asyncio.run()` cannot start a second loop there.
+"""
+
+import asyncio
+from logging.config import fileConfig
+
+from alembic import context
+from sqlalchemy import pool
+from sqlalchemy.engine import URL, Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from {{ cookiecutter.package_name }}.db import async_url, postgres_dsn
+from {{ cookiecutter.package_name }}.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+if config.config_file_name and config.attributes.get("configure_logger", True):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+
+def database_url() -> URL:
+    return async_url(config.get_main_option("sqlalchemy.url") or postgres_dsn())
+
+
+def run_migrations_offline() -> None:
+    """Print the SQL instead of running it (`alembic upgrade head --sql`)."""
+    context.configure(
+        url=database_url(), target_metadata=target_metadata, literal_binds=True
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def do_run_migrations(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        compare_server_default=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def run_async_migrations() -> None:
+    engine = create_async_engine(database_url(), poolclass=pool.NullPool)
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(do_run_migrations)
+    finally:
+        await engine.dispose()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is None:
+        asyncio.run(run_async_migrations())
+    else:
+        do_run_migrations(connection)
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

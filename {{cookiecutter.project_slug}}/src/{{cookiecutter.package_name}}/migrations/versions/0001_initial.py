@@ -1,0 +1,62 @@
+{%- set tables = cookiecutter.models | parse_models -%}
+"""Initial tables: {{ tables | map(attribute="name") | join(", ") }}.
+
+Revision ID: 0001
+Revises:
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+{%- if tables | uses_jsonb %}
+from sqlalchemy.dialects import postgresql
+{%- endif %}
+
+revision: str = "0001"
+down_revision: str | Sequence[str] | None = None
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+{%- for table in tables %}
+    op.create_table(
+        "{{ table.name }}",
+        sa.Column(
+            "id",
+            sa.Uuid(),
+            server_default=sa.text("gen_random_uuid()"),
+            nullable=False,
+        ),
+{%- for column in table.columns %}
+        sa.Column(
+{%- for argument in column.migration_arguments %}
+            {{ argument }},
+{%- endfor %}
+        ),
+{%- endfor %}
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_{{ table.name }}")),
+{%- for column in table.foreign_keys %}
+        sa.ForeignKeyConstraint(
+            ["{{ column.name }}"],
+            ["{{ column.references }}.id"],
+            name=op.f("{{ table.foreign_key_name(column) }}"),
+            ondelete="CASCADE",
+        ),
+{%- endfor %}
+    )
+{%- for column in table.foreign_keys %}
+    op.create_index(
+        op.f("{{ table.index_name(column) }}"),
+        "{{ table.name }}",
+        ["{{ column.name }}"],
+    )
+{%- endfor %}
+{%- endfor %}
+
+
+def downgrade() -> None:
+{%- for table in tables | reverse %}
+    op.drop_table("{{ table.name }}")
+{%- endfor %}

@@ -1,0 +1,33 @@
+{%- set tables = cookiecutter.models | parse_models -%}
+"""Add one row of each model with every column set; parent rows are added first."""
+{% set imports = tables | python_imports %}
+{% for line in imports -%}
+{{ line }}
+{% endfor %}
+{%- if imports %}
+{% endif -%}
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from {{ cookiecutter.package_name }}.models import (
+{%- for table in tables %}
+    {{ table.class_name }},
+{%- endfor %}
+)
+{%- for table in tables %}
+
+
+async def add_{{ table.name }}(
+    session: AsyncSession,
+) -> {{ table.class_name }}:
+    {{ table.name }} = {{ table.class_name }}(
+{%- for column in table.plain_columns %}
+        {{ column.name }}={{ column.type.sample }},
+{%- endfor %}
+{%- for column in table.parents %}
+        {{ column.name }}=(await add_{{ column.references }}(session)).id,
+{%- endfor %}
+    )
+    session.add({{ table.name }})
+    await session.flush()
+    return {{ table.name }}
+{%- endfor %}

@@ -1,0 +1,1 @@
+"""The machinery behind the fixtures in conftest.py: plain functions, no fixtures."""
