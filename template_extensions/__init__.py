@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from jinja2 import Environment
 from jinja2.ext import Extension
 
 from template_extensions.model_spec import ModelSpecError, parse_models
-from template_extensions.schema import python_imports, uses_jsonb
+from template_extensions.schema import model_imports, sample_imports, uses_jsonb
 
 
 def model_spec_error(spec: str) -> str:
@@ -20,13 +21,20 @@ def model_spec_error(spec: str) -> str:
     return ""
 
 
+def string_escape(text: str) -> str:
+    """The inside of a double-quoted string, valid in both TOML and Python."""
+    return json.dumps(text)[1:-1]
+
+
 class ModelSpecExtension(Extension):
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
         filters: dict[str, Any] = {
             "parse_models": parse_models,
             "model_spec_error": model_spec_error,
-            "python_imports": python_imports,
+            "model_imports": model_imports,
+            "sample_imports": sample_imports,
             "uses_jsonb": uses_jsonb,
+            "string_escape": string_escape,
         }
         environment.filters.update(filters)

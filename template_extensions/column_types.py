@@ -11,86 +11,86 @@ from dataclasses import dataclass, replace
 MAX_STRING_LENGTH = 10_485_760  # PostgreSQL's limit for varchar(n)
 MAX_NUMERIC_PRECISION = 1000  # PostgreSQL's limit for numeric(p, s)
 
+# Which server defaults (see model_spec.DEFAULT) each family of types accepts.
+DEFAULT_HINTS = {
+    "now": "now",
+    "bool": "true or false",
+    "text": "a 'quoted' text",
+    "int": "a whole number",
+    "number": "a number",
+    "": "no server default for this type",
+}
+
 
 @dataclass(frozen=True)
 class ColumnType:
-    """How one spec type is written: `sqlalchemy` serves models and migration alike."""
+    """One spec type. `sqlalchemy` is written the same in the models and the migration."""
 
     keyword: str
-    arity: int
     python: str
     sqlalchemy: str
     sample: str
-    modules: frozenset[str]
-    defaults: str
+    defaults: str = ""
+    arity: int = 0
     spec: str = ""
 
     def accepts_default(self, kind: str, value: str) -> bool:
-        if self.defaults == "now":
-            return value == "now"
-        if self.defaults == "bool":
-            return value in ("true", "false")
+        """`kind` is the token kind of `value`: name, number or string."""
+        if self.defaults in ("now", "bool"):
+            return kind == "name" and value in DEFAULT_VALUES[self.defaults]
         if self.defaults == "text":
             return kind == "string"
         if self.defaults == "int":
             return kind == "number" and "." not in value
-        if self.defaults == "number":
-            return kind == "number"
-        return False
+        return self.defaults == "number" and kind == "number"
 
     @property
     def default_hint(self) -> str:
-        return {
-            "now": "now",
-            "bool": "true or false",
-            "text": "a 'quoted' text",
-            "int": "a whole number",
-            "number": "a number",
-        }.get(self.defaults, "no server default for this type")
+        return DEFAULT_HINTS[self.defaults]
 
 
-def _plain(keyword: str, python: str, sqlalchemy: str, sample: str, defaults: str) -> ColumnType:
-    modules = frozenset(module for module in ("datetime", "uuid") if module in python)
-    if "Any" in python:
-        modules |= {"typing"}
-    return ColumnType(keyword, 0, python, sqlalchemy, sample, modules, defaults, keyword)
-
+DEFAULT_VALUES = {"now": ("now",), "bool": ("true", "false")}
 
 COLUMN_TYPES: dict[str, ColumnType] = {
-    "str": ColumnType("str", 1, "str", "sa.String({0})", "", frozenset(), "text"),
-    "text": _plain("text", "str", "sa.Text()", '"sample text"', "text"),
-    "int": _plain("int", "int", "sa.Integer()", "42", "int"),
-    "bigint": _plain("bigint", "int", "sa.BigInteger()", "9_000_000_000", "int"),
-    "bool": _plain("bool", "bool", "sa.Boolean()", "True", "bool"),
-    "decimal": ColumnType(
-        "decimal", 2, "decimal.Decimal", "sa.Numeric({0}, {1})", "", frozenset({"decimal"}), "number"
-    ),
-    "float": _plain("float", "float", "sa.Double()", "1.5", "number"),
-    "timestamp": _plain(
-        "timestamp",
-        "datetime.datetime",
-        "sa.DateTime()",
-        "datetime.datetime(2024, 1, 2, 3, 4, 5)",
-        "now",
-    ),
-    "timestamptz": _plain(
-        "timestamptz",
-        "datetime.datetime",
-        "sa.DateTime(timezone=True)",
-        "datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)",
-        "now",
-    ),
-    "date": _plain("date", "datetime.date", "sa.Date()", "datetime.date(2024, 1, 2)", "now"),
-    "uuid": _plain(
-        "uuid", "uuid.UUID", "sa.Uuid()", 'uuid.UUID("12345678-1234-5678-1234-567812345678")', ""
-    ),
-    "json": _plain("json", "dict[str, Any]", "sa.JSON()", '{"key": "value"}', ""),
-    "jsonb": _plain("jsonb", "dict[str, Any]", "postgresql.JSONB()", '{"key": "value"}', ""),
+    column_type.keyword: replace(column_type, spec=column_type.spec or column_type.keyword)
+    for column_type in (
+        ColumnType("str", "str", "sa.String({0})", "", defaults="text", arity=1),
+        ColumnType("text", "str", "sa.Text()", '"sample text"', defaults="text"),
+        ColumnType("int", "int", "sa.Integer()", "42", defaults="int"),
+        ColumnType("bigint", "int", "sa.BigInteger()", "9_000_000_000", defaults="int"),
+        ColumnType("bool", "bool", "sa.Boolean()", "True", defaults="bool"),
+        ColumnType(
+            "decimal", "decimal.Decimal", "sa.Numeric({0}, {1})", "", defaults="number", arity=2
+        ),
+        ColumnType("float", "float", "sa.Double()", "1.5", defaults="number"),
+        ColumnType(
+            "timestamp",
+            "datetime.datetime",
+            "sa.DateTime()",
+            "datetime.datetime(2024, 1, 2, 3, 4, 5)",
+            defaults="now",
+        ),
+        ColumnType(
+            "timestamptz",
+            "datetime.datetime",
+            "sa.DateTime(timezone=True)",
+            "datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)",
+            defaults="now",
+        ),
+        ColumnType(
+            "date", "datetime.date", "sa.Date()", "datetime.date(2024, 1, 2)", defaults="now"
+        ),
+        ColumnType(
+            "uuid", "uuid.UUID", "sa.Uuid()", 'uuid.UUID("12345678-1234-5678-1234-567812345678")'
+        ),
+        ColumnType("json", "dict[str, Any]", "sa.JSON()", '{"key": "value"}'),
+        ColumnType("jsonb", "dict[str, Any]", "postgresql.JSONB()", '{"key": "value"}'),
+    )
 }
 
 
 def make_type(keyword: str, arguments: list[int]) -> ColumnType:
-    """The concrete type for `keyword(arguments)`; ValueError says which argument is out of range."""
+    """The type `keyword(arguments)`; ValueError names an argument out of range."""
     base = COLUMN_TYPES[keyword]
     if keyword == "str":
         return _string(base, *arguments)
@@ -106,7 +106,7 @@ def _string(base: ColumnType, length: int) -> ColumnType:
         base,
         spec=f"str({length})",
         sqlalchemy=base.sqlalchemy.format(length),
-        sample=repr("sample"[:length]).replace("'", '"'),
+        sample='"' + "sample"[:length] + '"',
     )
 
 
@@ -120,7 +120,7 @@ def _decimal(base: ColumnType, precision: int, scale: int) -> ColumnType:
             f"decimal({precision},{scale}) needs a scale from 0 to the precision ({precision})"
         )
     whole = "1" if precision > scale else "0"
-    fraction = f".{'5' * scale}" if scale else ""
+    fraction = f".{'5' * min(scale, 2)}" if scale else ""
     return replace(
         base,
         spec=f"decimal({precision},{scale})",

@@ -32,8 +32,8 @@ import re
 from dataclasses import dataclass
 
 from template_extensions.column_types import COLUMN_TYPES, ColumnType, make_type
-from template_extensions.schema import Column, Table
 from template_extensions.reserved_words import RESERVED_NAMES
+from template_extensions.schema import Column, Table
 
 NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 MAX_IDENTIFIER_LENGTH = 63
@@ -73,7 +73,9 @@ def tokenize(spec: str) -> list[Token]:
                 f"models: unexpected character {spec[start]!r} at position {start}; "
                 "allowed are names, numbers, 'quoted text' and : ; , ( ) ? = ->"
             )
-        tokens.append(Token(match.lastgroup, match.group(match.lastgroup), match.start(match.lastgroup)))
+        tokens.append(
+            Token(match.lastgroup, match.group(match.lastgroup), match.start(match.lastgroup))
+        )
         position = match.end()
     return tokens
 
@@ -94,7 +96,7 @@ class Parser:
                 break
             tables.append(self.table())
         if self.peek() is not None:
-            self.fail("';' between tables or ',' between columns")
+            self.fail("';' between tables or ',' between columns", self.peek())
         return tables
 
     def table(self) -> Table:
@@ -252,7 +254,9 @@ def dependency_order(tables: list[Table]) -> list[Table]:
         ready = [
             table
             for table in remaining
-            if all(fk.references in done or fk.references == table.name for fk in table.foreign_keys)
+            if all(
+                fk.references in done or fk.references == table.name for fk in table.foreign_keys
+            )
         ]
         if not ready:
             cycle = ", ".join(table.name for table in remaining)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from template_extensions.column_types import ColumnType
 
+STDLIB_MODULES = ("datetime", "decimal", "uuid")
+
 
 @dataclass(frozen=True)
 class Column:
@@ -35,7 +37,10 @@ class Column:
     def model_arguments(self) -> list[str]:
         """Arguments of `mapped_column(...)` in models.py."""
         if self.references:
-            return [f"sa.ForeignKey({_quoted(self.references + '.id')}, ondelete=\"CASCADE\")", "index=True"]
+            return [
+                f'sa.ForeignKey({_quoted(self.references + ".id")}, ondelete="CASCADE")',
+                "index=True",
+            ]
         arguments = [self.type.sqlalchemy]
         if self.server_default_expression:
             arguments.append(f"server_default={self.server_default_expression}")
@@ -94,12 +99,22 @@ class Table:
         return f"ix_{self.name}_{column.name}"
 
 
-def python_imports(tables: list[Table], always: tuple[str, ...] = ()) -> list[str]:
-    """Standard-library import lines for the column types the tables use, in isort order."""
-    used = (column.type.modules for table in tables for column in table.plain_columns)
-    modules = set(always).union(*used)
-    lines = [f"import {module}" for module in sorted(modules - {"typing"})]
-    if "typing" in modules:
+def model_imports(tables: list[Table]) -> list[str]:
+    """Standard-library imports for the models' annotations (uuid for every `id`)."""
+    annotations = [column.type.python for table in tables for column in table.columns]
+    return _imports_for(["uuid.UUID", *annotations])
+
+
+def sample_imports(tables: list[Table]) -> list[str]:
+    """Standard-library imports for the sample values the factories write."""
+    return _imports_for([column.type.sample for table in tables for column in table.plain_columns])
+
+
+def _imports_for(code: list[str]) -> list[str]:
+    """Import lines, in isort's order, for the standard-library names `code` uses."""
+    text = " ".join(code)
+    lines = [f"import {module}" for module in STDLIB_MODULES if f"{module}." in text]
+    if "Any" in text:
         lines.append("from typing import Any")
     return lines
 

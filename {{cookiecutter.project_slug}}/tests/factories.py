@@ -1,6 +1,6 @@
 {%- set tables = cookiecutter.models | parse_models -%}
 """Add one row of each model with every column set; parent rows are added first."""
-{% set imports = tables | python_imports %}
+{% set imports = tables | sample_imports %}
 {% for line in imports -%}
 {{ line }}
 {% endfor %}
@@ -9,7 +9,7 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from {{ cookiecutter.package_name }}.models import (
-{%- for table in tables %}
+{%- for table in tables | sort(attribute="class_name", case_sensitive=True) %}
     {{ table.class_name }},
 {%- endfor %}
 )

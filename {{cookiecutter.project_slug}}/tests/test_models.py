@@ -6,13 +6,13 @@
 
 from {{ cookiecutter.package_name }}.db import DBSessionManager
 from {{ cookiecutter.package_name }}.models import (
-{%- for table in tables %}
+{%- for table in tables | sort(attribute="class_name", case_sensitive=True) %}
     {{ table.class_name }},
 {%- endfor %}
 )
 
 from factories import (
-{%- for table in tables %}
+{%- for table in tables | sort(attribute="name", case_sensitive=True) %}
     add_{{ table.name }},
 {%- endfor %}
 )

@@ -1,7 +1,7 @@
 {%- set tables = cookiecutter.models | parse_models -%}
 """The tables as SQLAlchemy models; the migrations in migrations/versions/ make them."""
 
-{% for line in tables | python_imports(["uuid"]) -%}
+{% for line in tables | model_imports -%}
 {{ line }}
 {% endfor %}
 import sqlalchemy as sa

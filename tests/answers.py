@@ -1,0 +1,22 @@
+"""Answers the template's tests bake with, and what the rendered suite should then run."""
+
+DEFAULT_MODELS = (
+    "product: name str(100) = '', created_at timestamp = now; "
+    "review: content str(1000) = '', rating decimal(2,1), created_at timestamp = now, "
+    "product_id -> product"
+)
+# Two round trips, one cascade, two isolation checks, the migration check, the settings check.
+DEFAULT_TEST_COUNT = 7
+
+# Four tables, every column type, a self-reference and three foreign keys between tables.
+RICH_MODELS = (
+    "customer: email str(254), display_name text?, is_active bool = true,"
+    " signup_date date = now, profile json?;"
+    " category: title str(80), parent_id -> category?;"
+    " item: sku str(32), price decimal(10,2) = 0, weight float?, stock bigint = 0,"
+    " quantity int = 1, attributes jsonb?, external_id uuid?, category_id -> category;"
+    " order_line: placed_at timestamptz = now, shipped_at timestamp?, note text = 'none',"
+    " customer_id -> customer, item_id -> item"
+)
+# Four round trips, three cascades (not the self-reference), and the same four fixed tests.
+RICH_TEST_COUNT = 11

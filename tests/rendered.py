@@ -1,0 +1,46 @@
+"""Run a rendered project's tools (pytest, ruff, mypy, alembic) in this environment."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+SUMMARY = re.compile(r"^=*\s*(?P<counts>\d+ \w+.*) in [\d.]+s", re.MULTILINE)
+
+
+def run(project: Path, *arguments: str, postgres_dsn: str | None = None) -> str:
+    """Run `python <arguments>` in the project, with its src/ importable; return output.
+
+    POSTGRES_DSN is set to `postgres_dsn`, or removed so the embedded server is used.
+    """
+    environment = {**os.environ, "PYTHONPATH": str(project / "src")}
+    environment.pop("POSTGRES_DSN", None)
+    if postgres_dsn:
+        environment["POSTGRES_DSN"] = postgres_dsn
+    completed = subprocess.run(
+        [sys.executable, *arguments],
+        cwd=project,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, f"{' '.join(arguments)} failed:\n{output}"
+    return output
+
+
+def run_tests(project: Path, *args: str, postgres_dsn: str | None = None) -> dict[str, int]:
+    """Run the project's pytest; return its summary counts, e.g. {"passed": 7}."""
+    output = run(
+        project, "-m", "pytest", "-p", "no:cacheprovider", *args, postgres_dsn=postgres_dsn
+    )
+    match = SUMMARY.search(output)
+    assert match, f"no pytest summary line in:\n{output}"
+    counts = {}
+    for part in match["counts"].split(", "):
+        number, outcome = part.split(" ", 1)
+        counts[outcome] = int(number)
+    return counts

@@ -1,0 +1,110 @@
+"""Baking renders a complete project: the expected files, fully rendered, lint- and type-clean."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.answers import RICH_MODELS
+from tests.conftest import Bake
+from tests.rendered import run
+
+EXPECTED_FILES = {
+    ".env.example",
+    ".gitignore",
+    "README.md",
+    "alembic.ini",
+    "pyproject.toml",
+    "src/example_service/__init__.py",
+    "src/example_service/db.py",
+    "src/example_service/migrations/env.py",
+    "src/example_service/migrations/script.py.mako",
+    "src/example_service/migrations/versions/0001_initial.py",
+    "src/example_service/models.py",
+    "src/example_service/py.typed",
+    "tests/conftest.py",
+    "tests/factories.py",
+    "tests/test_isolation.py",
+    "tests/test_migrations.py",
+    "tests/test_models.py",
+    "tests/test_settings.py",
+    "tests/testdb/__init__.py",
+    "tests/testdb/cleanup.py",
+    "tests/testdb/databases.py",
+    "tests/testdb/migrations.py",
+    "tests/testdb/server.py",
+}
+
+SPECS = pytest.mark.parametrize("models", [None, RICH_MODELS], ids=["default", "rich"])
+
+
+def bake_models(bake: Bake, models: str | None) -> Path:
+    return bake(models=models) if models else bake()
+
+
+def test_default_bake_renders_the_project_tree(bake: Bake) -> None:
+    project = bake()
+
+    files = {str(path.relative_to(project)) for path in project.rglob("*") if path.is_file()}
+    assert project.name == "example-service"
+    assert files == EXPECTED_FILES
+
+
+@SPECS
+def test_nothing_is_left_unrendered(bake: Bake, models: str | None) -> None:
+    project = bake_models(bake, models)
+
+    for path in project.rglob("*"):
+        if path.is_file():
+            text = path.read_text()
+            assert "{{" not in text, path
+            assert "{%" not in text, path
+            assert "cookiecutter" not in text, path
+
+
+@SPECS
+def test_rendered_code_passes_ruff_and_mypy_strict(bake: Bake, models: str | None) -> None:
+    project = bake_models(bake, models)
+
+    run(project, "-m", "ruff", "check", ".")
+    run(project, "-m", "ruff", "format", "--check", ".")
+    run(project, "-m", "mypy", "--strict")
+
+
+def test_answers_reach_the_rendered_files(bake: Bake) -> None:
+    project = bake(
+        project_name="Shop Backend",
+        package_name="shop",
+        database_name="shop_db",
+        python_version="3.12",
+        description='Sells "things" \\ more',
+    )
+
+    pyproject = (project / "pyproject.toml").read_text()
+    assert project.name == "shop-backend"
+    assert 'name = "shop-backend"' in pyproject
+    assert 'requires-python = ">=3.12"' in pyproject
+    assert 'description = "Sells \\"things\\" \\\\ more"' in pyproject
+    assert (project / "src/shop/models.py").is_file()
+    assert 'TEST_DATABASE = "shop_db_test"' in (project / "tests/conftest.py").read_text()
+
+
+def test_models_answer_shapes_models_and_migration(bake: Bake) -> None:
+    project = bake(models=RICH_MODELS)
+
+    models = (project / "src/example_service/models.py").read_text()
+    migration = (project / "src/example_service/migrations/versions/0001_initial.py").read_text()
+    assert "class OrderLine(Base):" in models
+    assert "price: Mapped[decimal.Decimal] = mapped_column(" in models
+    assert "profile: Mapped[dict[str, Any] | None] = mapped_column(" in models
+    assert migration.index('"category",') < migration.index('"item",')
+    assert 'name=op.f("fk_order_line_item_id_item"),' in migration
+
+
+def test_invalid_models_answer_fails_the_bake_with_the_parsers_message(
+    cookies: object, capfd: pytest.CaptureFixture[str]
+) -> None:
+    result = cookies.bake(extra_context={"models": "product: price decimal(2,3)"})  # type: ignore[attr-defined]
+
+    assert result.exit_code != 0
+    assert "models: column product.price: decimal(2,3) needs a scale" in capfd.readouterr().err
+    assert result.project_path is None or not Path(result.project_path).exists()

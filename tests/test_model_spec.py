@@ -1,0 +1,68 @@
+"""The `models` answer's parser: what it accepts, and the one-line message for what it does not."""
+
+import pytest
+
+from template_extensions.model_spec import ModelSpecError, parse_models
+from tests.answers import DEFAULT_MODELS, RICH_MODELS
+
+
+def test_default_spec_is_the_articles_models() -> None:
+    product, review = parse_models(DEFAULT_MODELS)
+
+    assert [column.name for column in product.columns] == ["name", "created_at"]
+    rating = review.columns[1]
+    assert rating.type.python == "decimal.Decimal"
+    assert rating.type.sqlalchemy == "sa.Numeric(2, 1)"
+    assert not rating.nullable
+    assert review.foreign_keys[0].references == "product"
+
+
+def test_tables_come_in_dependency_order() -> None:
+    tables = parse_models("child: parent_id -> parent; parent: name text")
+
+    assert [table.name for table in tables] == ["parent", "child"]
+
+
+def test_rich_spec_covers_every_column_type() -> None:
+    tables = parse_models(RICH_MODELS)
+
+    keywords = {column.type.keyword for table in tables for column in table.plain_columns}
+    assert keywords == {
+        "str", "text", "int", "bigint", "bool", "decimal", "float",
+        "timestamp", "timestamptz", "date", "uuid", "json", "jsonb",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("", "the spec is empty"),
+        ("product", "the spec ends where ':' after table 'product' was expected"),
+        ("product: name", "the spec ends where a type for column product.name was expected"),
+        ("product: name varchar", "expected a type for column product.name (str, text,"),
+        ("product: name str", "the spec ends where '(' after str was expected"),
+        ("product: name str[10]", "unexpected character '[' at position 17"),
+        ("product: name str(0)", "str(0) needs a length from 1 to 10485760"),
+        ("product: price decimal(2,3)", "decimal(2,3) needs a scale from 0 to the precision (2)"),
+        ("product: name str(10) = now", "default now does not suit column product.name"),
+        ("product: name text = 'it''s'", "expected ';' between tables or ',' between columns"),
+        ("product: name text = 'a;b'", "expected a quoted default of letters, digits"),
+        ("product: name text $", "unexpected character '$' at position 19"),
+        ("product: Name text", "column name 'Name' is not allowed; use lower_snake_case"),
+        ("user: name text", "table name 'user' is a reserved word"),
+        ("product: class text", "column name 'class' is a reserved word"),
+        ("product: id uuid", "column product.id is added to every table"),
+        ("product: name text, name text", "column product.name is defined twice"),
+        ("product: name text; product: size int", "table 'product' is defined twice"),
+        ("review: product_id -> product", "refers to table 'product', which is not defined"),
+        ("node: parent_id -> node", "refers to its own table and must be nullable"),
+        ("a: b_id -> b; b: a_id -> a", "foreign keys form a cycle between tables a, b"),
+    ],
+)
+def test_bad_spec_fails_with_one_line_naming_the_token(spec: str, message: str) -> None:
+    with pytest.raises(ModelSpecError) as error:
+        parse_models(spec)
+
+    assert message in str(error.value)
+    assert str(error.value).startswith("models: ")
+    assert "\n" not in str(error.value)

@@ -1,0 +1,74 @@
+"""The rendered project's own test suite passes on an embedded and on a real PostgreSQL,
+and leaves no database, data directory or server process behind."""
+
+import asyncio
+import os
+import tempfile
+from pathlib import Path
+
+import asyncpg  # type: ignore[import-untyped]
+import psutil
+import pytest
+
+from tests.answers import DEFAULT_TEST_COUNT, RICH_MODELS, RICH_TEST_COUNT
+from tests.conftest import Bake
+from tests.rendered import run_tests
+
+POSTGRES_DSN = os.environ.get("POSTGRES_DSN")
+needs_server = pytest.mark.skipif(
+    not POSTGRES_DSN, reason="set POSTGRES_DSN to a PostgreSQL server to run this too"
+)
+SPECS = pytest.mark.parametrize(
+    ("models", "expected"),
+    [(None, DEFAULT_TEST_COUNT), (RICH_MODELS, RICH_TEST_COUNT)],
+    ids=["default", "rich"],
+)
+
+
+def embedded_servers() -> set[int]:
+    """Embedded PostgreSQL servers the rendered fixtures start (their data dir is pgtest-*)."""
+    return {
+        process.pid
+        for process in psutil.process_iter(["name", "cmdline"])
+        if process.info["name"] == "postgres"
+        and "pgtest-" in " ".join(process.info["cmdline"] or ())
+    }
+
+
+def embedded_data_dirs() -> set[Path]:
+    return set(Path(tempfile.gettempdir()).glob("pgtest-*"))
+
+
+async def database_names(dsn: str) -> set[str]:
+    connection = await asyncpg.connect(dsn)
+    try:
+        return {
+            row["datname"] for row in await connection.fetch("SELECT datname FROM pg_database")
+        }
+    finally:
+        await connection.close()
+
+
+@SPECS
+def test_suite_passes_on_embedded_postgres(bake: Bake, models: str | None, expected: int) -> None:
+    project = bake(models=models) if models else bake()
+    servers, data_dirs = embedded_servers(), embedded_data_dirs()
+
+    counts = run_tests(project)
+
+    assert counts == {"passed": expected}
+    assert embedded_servers() == servers
+    assert embedded_data_dirs() == data_dirs
+
+
+@needs_server
+@SPECS
+def test_suite_passes_on_a_real_server(bake: Bake, models: str | None, expected: int) -> None:
+    assert POSTGRES_DSN
+    project = bake(models=models) if models else bake()
+    before = asyncio.run(database_names(POSTGRES_DSN))
+
+    counts = run_tests(project, postgres_dsn=POSTGRES_DSN)
+
+    assert counts == {"passed": expected}
+    assert asyncio.run(database_names(POSTGRES_DSN)) == before
