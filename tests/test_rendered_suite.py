@@ -39,12 +39,14 @@ def embedded_data_dirs() -> set[Path]:
     return set(Path(tempfile.gettempdir()).glob("pgtest-*"))
 
 
-async def database_names(dsn: str) -> set[str]:
+async def fixture_databases(dsn: str) -> set[str]:
+    """Databases named like those the rendered fixtures make (example_db_test...)."""
     connection = await asyncpg.connect(dsn)
     try:
-        return {
-            row["datname"] for row in await connection.fetch("SELECT datname FROM pg_database")
-        }
+        rows = await connection.fetch(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'example_db_test%'"
+        )
+        return {row["datname"] for row in rows}
     finally:
         await connection.close()
 
@@ -66,9 +68,9 @@ def test_suite_passes_on_embedded_postgres(bake: Bake, models: str | None, expec
 def test_suite_passes_on_a_real_server(bake: Bake, models: str | None, expected: int) -> None:
     assert POSTGRES_DSN
     project = bake(models=models) if models else bake()
-    before = asyncio.run(database_names(POSTGRES_DSN))
+    before = asyncio.run(fixture_databases(POSTGRES_DSN))
 
     counts = run_tests(project, postgres_dsn=POSTGRES_DSN)
 
     assert counts == {"passed": expected}
-    assert asyncio.run(database_names(POSTGRES_DSN)) == before
+    assert asyncio.run(fixture_databases(POSTGRES_DSN)) == before
