@@ -9,7 +9,12 @@ from jinja2 import Environment
 from jinja2.ext import Extension
 
 from template_extensions.model_spec import ModelSpecError, parse_models
-from template_extensions.schema import model_imports, sample_imports, uses_jsonb
+from template_extensions.schema import (
+    model_imports,
+    sample_constants,
+    sample_imports,
+    uses_jsonb,
+)
 
 
 def model_spec_error(spec: str) -> str:
@@ -34,6 +39,7 @@ class ModelSpecExtension(Extension):
             "model_spec_error": model_spec_error,
             "model_imports": model_imports,
             "sample_imports": sample_imports,
+            "sample_constants": sample_constants,
             "uses_jsonb": uses_jsonb,
             "string_escape": string_escape,
         }

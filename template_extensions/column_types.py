@@ -63,29 +63,24 @@ COLUMN_TYPES: dict[str, ColumnType] = {
             "decimal", "decimal.Decimal", "sa.Numeric({0}, {1})", "", defaults="number", arity=2
         ),
         ColumnType("float", "float", "sa.Double()", "1.5", defaults="number"),
+        ColumnType("timestamp", "datetime.datetime", "sa.DateTime()", "TIMESTAMP", "now"),
         ColumnType(
-            "timestamp",
-            "datetime.datetime",
-            "sa.DateTime()",
-            "datetime.datetime(2024, 1, 2, 3, 4, 5)",
-            defaults="now",
+            "timestamptz", "datetime.datetime", "sa.DateTime(timezone=True)", "TIMESTAMPTZ", "now"
         ),
-        ColumnType(
-            "timestamptz",
-            "datetime.datetime",
-            "sa.DateTime(timezone=True)",
-            "datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)",
-            defaults="now",
-        ),
-        ColumnType(
-            "date", "datetime.date", "sa.Date()", "datetime.date(2024, 1, 2)", defaults="now"
-        ),
-        ColumnType(
-            "uuid", "uuid.UUID", "sa.Uuid()", 'uuid.UUID("12345678-1234-5678-1234-567812345678")'
-        ),
+        ColumnType("date", "datetime.date", "sa.Date()", "DATE", defaults="now"),
+        ColumnType("uuid", "uuid.UUID", "sa.Uuid()", "UUID"),
         ColumnType("json", "dict[str, Any]", "sa.JSON()", '{"key": "value"}'),
         ColumnType("jsonb", "dict[str, Any]", "postgresql.JSONB()", '{"key": "value"}'),
     )
+}
+
+
+# Samples too long to repeat on every line are constants of the generated factories module.
+SAMPLE_CONSTANTS = {
+    "TIMESTAMP": "datetime.datetime(2024, 1, 2, 3, 4, 5)",
+    "TIMESTAMPTZ": "datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)",
+    "DATE": "datetime.date(2024, 1, 2)",
+    "UUID": 'uuid.UUID("12345678-1234-5678-1234-567812345678")',
 }
 
 

@@ -36,7 +36,9 @@ from template_extensions.reserved_words import RESERVED_NAMES
 from template_extensions.schema import Column, Table
 
 NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
-MAX_IDENTIFIER_LENGTH = 63
+# Names longer than this would push generated lines past the formatter's 88 columns.
+MAX_NAME_LENGTH = 30
+MAX_IDENTIFIER_LENGTH = 63  # PostgreSQL's limit, for the constraint names derived from names
 STRING_DEFAULT = re.compile(r"[A-Za-z0-9 _.,:@/+-]*\Z")
 TOKEN = re.compile(
     r"""\s*(?:
@@ -194,10 +196,10 @@ def check_name(kind: str, name: str) -> None:
             f"models: {kind} name {name!r} is not allowed; use lower_snake_case "
             "(a-z, 0-9, _), starting with a letter"
         )
-    if len(name) > MAX_IDENTIFIER_LENGTH:
+    if len(name) > MAX_NAME_LENGTH:
         raise ModelSpecError(
             f"models: {kind} name {name!r} is {len(name)} characters; "
-            f"PostgreSQL allows {MAX_IDENTIFIER_LENGTH}"
+            f"at most {MAX_NAME_LENGTH} are allowed"
         )
     if name in RESERVED_NAMES or keyword.iskeyword(name):
         raise ModelSpecError(
@@ -236,13 +238,13 @@ def check_foreign_key(table: Table, column: Column, table_names: list[str]) -> N
             f"models: {table.name}.{column.name} refers to its own table and must be "
             f"nullable, or no first row could be added; write '{column.name} -> {table.name}?'"
         )
-    constraint = table.foreign_key_name(column)
-    if len(constraint) > MAX_IDENTIFIER_LENGTH:
-        raise ModelSpecError(
-            f"models: the foreign key name {constraint!r} derived from {table.name}.{column.name} "
-            f"is {len(constraint)} characters, PostgreSQL allows {MAX_IDENTIFIER_LENGTH}; "
-            "shorten the table or column name"
-        )
+    for constraint in (table.foreign_key_name(column), table.index_name(column)):
+        if len(constraint) > MAX_IDENTIFIER_LENGTH:
+            raise ModelSpecError(
+                f"models: the name {constraint!r} derived from {table.name}.{column.name} is "
+                f"{len(constraint)} characters, PostgreSQL allows {MAX_IDENTIFIER_LENGTH}; "
+                "shorten the table or column name"
+            )
 
 
 def dependency_order(tables: list[Table]) -> list[Table]:

@@ -1,7 +1,8 @@
 """Names a table or column may not take.
 
 PostgreSQL's reserved key words (they would need quoting in every hand-written query), and
-the names SQLAlchemy's declarative base keeps for itself or that the rendered models import.
+the names SQLAlchemy's declarative base keeps for itself, that the rendered models import,
+or that the rendered tests use as local variables.
 Python key words are checked with `keyword.iskeyword`.
 """
 
@@ -22,7 +23,7 @@ POSTGRESQL_RESERVED = frozenset(
 MODEL_MODULE_NAMES = frozenset(
     """
     base mapped metadata registry sa datetime decimal uuid postgresql any
-    naming_convention type_annotation_map
+    naming_convention type_annotation_map session
     """.split()
 )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from template_extensions.column_types import ColumnType
+from template_extensions.column_types import SAMPLE_CONSTANTS, ColumnType
 
 STDLIB_MODULES = ("datetime", "decimal", "uuid")
 
@@ -91,6 +91,11 @@ class Table:
         """Foreign keys to other tables: each needs a parent row before this one is added."""
         return tuple(column for column in self.foreign_keys if column.references != self.name)
 
+    @property
+    def parent_tables(self) -> list[str]:
+        """The other tables this one refers to, once each: one parent row serves them all."""
+        return list(dict.fromkeys(str(column.references) for column in self.parents))
+
     def foreign_key_name(self, column: Column) -> str:
         """The name the models' naming convention gives this foreign key."""
         return f"fk_{self.name}_{column.name}_{column.references}"
@@ -105,9 +110,16 @@ def model_imports(tables: list[Table]) -> list[str]:
     return _imports_for(["uuid.UUID", *annotations])
 
 
+def sample_constants(tables: list[Table]) -> dict[str, str]:
+    """The SAMPLE_CONSTANTS the tables' columns use, by name."""
+    used = {column.type.sample for table in tables for column in table.plain_columns}
+    return {name: value for name, value in SAMPLE_CONSTANTS.items() if name in used}
+
+
 def sample_imports(tables: list[Table]) -> list[str]:
     """Standard-library imports for the sample values the factories write."""
-    return _imports_for([column.type.sample for table in tables for column in table.plain_columns])
+    samples = [column.type.sample for table in tables for column in table.plain_columns]
+    return _imports_for([*samples, *sample_constants(tables).values()])
 
 
 def _imports_for(code: list[str]) -> list[str]:

@@ -20,3 +20,17 @@ RICH_MODELS = (
 )
 # Four round trips, three cascades (not the self-reference), and the same four fixed tests.
 RICH_TEST_COUNT = 11
+
+# The longest names allowed, with foreign-key names of exactly PostgreSQL's 63 characters.
+LONG_ANSWERS = {
+    "project_name": ("Long Project Name " * 5)[:80],
+    "project_slug": "a-long-project",
+    "package_name": "package_name_of_thirty_letters",
+    "database_name": "database_name_of_forty_characters_abcdef",
+    "models": (
+        f"{'p' * 10}_{'q' * 19}: {'c' * 30} timestamptz? = now, big decimal(1000,999),"
+        f" {'s' * 30} str(10485760) = 'ab c';"
+        f" {'r' * 18}: {'c' * 30} uuid;"
+        f" {'t' * 20}: {'k' * 20} -> {'r' * 18}, zz -> {'p' * 10}_{'q' * 19}?, {'y' * 30} jsonb"
+    ),
+}

@@ -1,4 +1,5 @@
 {%- set tables = cookiecutter.models | parse_models -%}
+{%- set constants = tables | sample_constants -%}
 """Add one row of each model with every column set; parent rows are added first."""
 {% set imports = tables | sample_imports %}
 {% for line in imports -%}
@@ -13,18 +14,28 @@ from {{ cookiecutter.package_name }}.models import (
     {{ table.class_name }},
 {%- endfor %}
 )
+{%- if constants %}
+
+# Sample values of the column types whose literals are too long to repeat.
+{%- for name, value in constants.items() %}
+{{ name }} = {{ value }}
+{%- endfor %}
+{%- endif %}
 {%- for table in tables %}
 
 
 async def add_{{ table.name }}(
     session: AsyncSession,
 ) -> {{ table.class_name }}:
+{%- for parent in table.parent_tables %}
+    {{ parent }} = await add_{{ parent }}(session)
+{%- endfor %}
     {{ table.name }} = {{ table.class_name }}(
 {%- for column in table.plain_columns %}
         {{ column.name }}={{ column.type.sample }},
 {%- endfor %}
 {%- for column in table.parents %}
-        {{ column.name }}=(await add_{{ column.references }}(session)).id,
+        {{ column.name }}={{ column.references }}.id,
 {%- endfor %}
     )
     session.add({{ table.name }})

@@ -7,7 +7,11 @@ import sqlalchemy as sa
 from {{ cookiecutter.package_name }}.db import DBSessionManager
 from {{ cookiecutter.package_name }}.models import Base
 
-from factories import {% for table in tables | sort(attribute="name", case_sensitive=True) %}add_{{ table.name }}{{ ", " if not loop.last }}{% endfor %}
+from factories import (
+{%- for table in tables | sort(attribute="name", case_sensitive=True) %}
+    add_{{ table.name }},
+{%- endfor %}
+)
 
 
 @pytest.mark.parametrize("attempt", [1, 2])

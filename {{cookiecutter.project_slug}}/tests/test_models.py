@@ -37,12 +37,14 @@ async def test_{{ table.name }}_keeps_every_column(
 {%- set parent = tables | selectattr("name", "equalto", column.references) | first %}
 
 
-async def test_{{ table.name }}_{{ column.name }}_on_delete_cascade(
+async def test_{{ table.name }}_{{ column.name }}_cascades(
     db: DBSessionManager,
 ) -> None:
+    """Deleting a parent row deletes the rows that refer to it (ON DELETE CASCADE)."""
     async with db.asessionmaker() as session:
         added = await add_{{ table.name }}(session)
-        parent = await session.get({{ parent.class_name }}, added.{{ column.name }})
+        parent_id = added.{{ column.name }}
+        parent = await session.get({{ parent.class_name }}, parent_id)
         await session.delete(parent)
         await session.commit()
 

@@ -17,8 +17,8 @@ def postgres_dsn() -> str:
         return os.environ["POSTGRES_DSN"]
     except KeyError:
         raise RuntimeError(
-            "POSTGRES_DSN is not set; set it to a PostgreSQL URL such as "
-            "postgresql://user:password@localhost:5432/{{ cookiecutter.database_name }}"
+            "POSTGRES_DSN is not set; set it to a PostgreSQL URL, e.g. "
+            "postgresql://user:pw@localhost/{{ cookiecutter.database_name }}"
         ) from None
 
 

@@ -1,5 +1,10 @@
 {%- set tables = cookiecutter.models | parse_models -%}
-"""Initial tables: {{ tables | map(attribute="name") | join(", ") }}.
+"""Initial tables.
+
+Creates, in this order:
+{%- for table in tables %}
+- {{ table.name }}
+{%- endfor %}
 
 Revision ID: 0001
 Revises:
@@ -41,7 +46,14 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["{{ column.name }}"],
             ["{{ column.references }}.id"],
-            name=op.f("{{ table.foreign_key_name(column) }}"),
+{%- set name = table.foreign_key_name(column) %}
+{%- if name | length > 62 %}
+            name=op.f(
+                "{{ name }}"
+            ),
+{%- else %}
+            name=op.f("{{ name }}"),
+{%- endif %}
             ondelete="CASCADE",
         ),
 {%- endfor %}
