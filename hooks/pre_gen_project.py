@@ -29,6 +29,8 @@ TAKEN_IMPORT_NAMES = frozenset(
     conftest factories testdb tests test
     """.split()
 )
+# Longer package names would push generated import lines past the formatter's 88 columns.
+MAX_PACKAGE_NAME = 30
 # The test fixtures add up to 23 characters (e.g. "_test_<run id>_gw12") to the
 # database name, and PostgreSQL cuts identifiers at 63 bytes.
 MAX_DATABASE_NAME = 40
@@ -55,10 +57,11 @@ def check_project_slug(value: str) -> str | None:
 
 
 def check_package_name(value: str) -> str | None:
-    if len(value) > 64 or not IDENTIFIER.match(value) or keyword.iskeyword(value):
+    if len(value) > MAX_PACKAGE_NAME or not IDENTIFIER.match(value) or keyword.iskeyword(value):
         return (
             f"package_name: {value!r} is not allowed; use a lowercase ASCII Python identifier "
-            "(a-z, 0-9, _), starting with a letter, that is not a keyword"
+            f"(a-z, 0-9, _) of at most {MAX_PACKAGE_NAME} characters, starting with a letter, "
+            "that is not a keyword"
         )
     if value in sys.stdlib_module_names or value in TAKEN_IMPORT_NAMES:
         return (

@@ -20,3 +20,9 @@ def bake(cookies: Any) -> Bake:
         return Path(result.project_path)
 
     return bake_answers
+
+
+@pytest.fixture(autouse=True)
+def skip_smoke_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bakes skip the post-generation smoke test unless a test removes this variable."""
+    monkeypatch.setenv("SKIP_SMOKE_TEST", "1")

@@ -5,7 +5,7 @@ import os
 import secrets
 from collections.abc import Iterator
 
-import asyncpg  # type: ignore[import-untyped]
+import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 

