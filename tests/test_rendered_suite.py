@@ -3,15 +3,13 @@ and leaves no database, data directory or server process behind."""
 
 import asyncio
 import os
-import tempfile
-from pathlib import Path
 
 import asyncpg
-import psutil
 import pytest
 
 from tests.answers import DEFAULT_TEST_COUNT, RICH_MODELS, RICH_TEST_COUNT
 from tests.conftest import Bake
+from tests.leftovers import embedded_data_dirs, embedded_servers
 from tests.rendered import run_tests
 
 POSTGRES_DSN = os.environ.get("POSTGRES_DSN")
@@ -23,20 +21,6 @@ SPECS = pytest.mark.parametrize(
     [(None, DEFAULT_TEST_COUNT), (RICH_MODELS, RICH_TEST_COUNT)],
     ids=["default", "rich"],
 )
-
-
-def embedded_servers() -> set[int]:
-    """Embedded PostgreSQL servers the rendered fixtures start (their data dir is pgtest-*)."""
-    return {
-        process.pid
-        for process in psutil.process_iter(["name", "cmdline"])
-        if process.info["name"] == "postgres"
-        and "pgtest-" in " ".join(process.info["cmdline"] or ())
-    }
-
-
-def embedded_data_dirs() -> set[Path]:
-    return set(Path(tempfile.gettempdir()).glob("pgtest-*"))
 
 
 async def fixture_databases(dsn: str) -> set[str]:
