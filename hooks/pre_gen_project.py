@@ -17,6 +17,7 @@ ANSWERS = r""" {{ cookiecutter | tojson }} """
 MODEL_SPEC_ERROR = r""" {{ cookiecutter.models | model_spec_error | tojson }} """
 
 PYTHON_VERSIONS = ("3.11", "3.12", "3.13", "3.14")
+TEST_ISOLATIONS = ("rollback", "truncate")
 SLUG = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*\Z")
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*\Z")
 # Letters and digits of any script, and punctuation that is inert in TOML, Python and Markdown.
@@ -88,6 +89,12 @@ def check_python_version(value: str) -> str | None:
     return None
 
 
+def check_test_isolation(value: str) -> str | None:
+    if value not in TEST_ISOLATIONS:
+        return f"test_isolation: {value!r} is not one of {', '.join(TEST_ISOLATIONS)}"
+    return None
+
+
 TEXT_CHECKS: dict[str, Callable[[str], str | None]] = {
     "project_name": lambda value: check_text("project_name", value, 80),
     "project_slug": check_project_slug,
@@ -96,6 +103,7 @@ TEXT_CHECKS: dict[str, Callable[[str], str | None]] = {
     "author_name": lambda value: check_text("author_name", value, 100),
     "database_name": check_database_name,
     "python_version": check_python_version,
+    "test_isolation": check_test_isolation,
 }
 
 

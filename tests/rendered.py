@@ -9,10 +9,13 @@ from pathlib import Path
 SUMMARY = re.compile(r"^=*\s*(?P<counts>\d+ \w+.*) in [\d.]+s", re.MULTILINE)
 
 
-def run(project: Path, *arguments: str, postgres_dsn: str | None = None) -> str:
+def run(
+    project: Path, *arguments: str, postgres_dsn: str | None = None, expect_failures: bool = False
+) -> str:
     """Run `python <arguments>` in the project, with its src/ importable; return output.
 
     POSTGRES_DSN is set to `postgres_dsn`, or removed so the embedded server is used.
+    The command must succeed, or with `expect_failures` end with exit status 1.
     """
     environment = {**os.environ, "PYTHONPATH": str(project / "src")}
     environment.pop("POSTGRES_DSN", None)
@@ -28,14 +31,20 @@ def run(project: Path, *arguments: str, postgres_dsn: str | None = None) -> str:
         check=False,
     )
     output = completed.stdout + completed.stderr
-    assert completed.returncode == 0, f"{' '.join(arguments)} failed:\n{output}"
+    expected_status = 1 if expect_failures else 0
+    assert completed.returncode == expected_status, f"{' '.join(arguments)} failed:\n{output}"
     return output
 
 
-def run_tests(project: Path, *args: str, postgres_dsn: str | None = None) -> dict[str, int]:
+def run_tests(
+    project: Path, *args: str, postgres_dsn: str | None = None, expect_failures: bool = False
+) -> dict[str, int]:
     """Run the project's pytest; return its summary counts, e.g. {"passed": 7}."""
     output = run(
-        project, "-m", "pytest", "-p", "no:cacheprovider", *args, postgres_dsn=postgres_dsn
+        project,
+        *("-m", "pytest", "-p", "no:cacheprovider", *args),
+        postgres_dsn=postgres_dsn,
+        expect_failures=expect_failures,
     )
     match = SUMMARY.search(output)
     assert match, f"no pytest summary line in:\n{output}"

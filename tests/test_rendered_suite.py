@@ -1,5 +1,6 @@
-"""The rendered project's own test suite passes on an embedded and on a real PostgreSQL,
-and leaves no database, data directory or server process behind."""
+"""The rendered project's own test suite passes on an embedded and on a real PostgreSQL, in
+both isolation modes and in any order, and leaves no database, data directory or server
+process behind."""
 
 import asyncio
 import os
@@ -7,7 +8,7 @@ import os
 import asyncpg
 import pytest
 
-from tests.answers import DEFAULT_TEST_COUNT, RICH_MODELS, RICH_TEST_COUNT
+from tests.answers import DEFAULT_TEST_COUNT, RICH_MODELS, RICH_TEST_COUNT, TRUNCATE_TEST_COUNT
 from tests.conftest import Bake
 from tests.leftovers import embedded_data_dirs, embedded_servers
 from tests.rendered import run_tests
@@ -16,11 +17,37 @@ POSTGRES_DSN = os.environ.get("POSTGRES_DSN")
 needs_server = pytest.mark.skipif(
     not POSTGRES_DSN, reason="set POSTGRES_DSN to a PostgreSQL server to run this too"
 )
-SPECS = pytest.mark.parametrize(
-    ("models", "expected"),
-    [(None, DEFAULT_TEST_COUNT), (RICH_MODELS, RICH_TEST_COUNT)],
-    ids=["default", "rich"],
+PROJECTS = pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        ({}, DEFAULT_TEST_COUNT),
+        ({"models": RICH_MODELS}, RICH_TEST_COUNT),
+        ({"test_isolation": "truncate"}, TRUNCATE_TEST_COUNT),
+    ],
+    ids=["default", "rich", "truncate"],
 )
+ISOLATIONS = pytest.mark.parametrize("isolation", ["rollback", "truncate"])
+
+# Written into a baked project: tests that fail after writing, one per way of isolating.
+FAILING_TESTS = """
+import pytest
+
+from example_service.db import DBSessionManager
+
+from factories import add_review
+
+
+async def test_fails_after_writing(db: DBSessionManager) -> None:
+    async with db.asessionmaker() as session:
+        await add_review(session)
+        await session.commit()
+    raise AssertionError("fails on purpose, leaving rows behind if isolation is broken")
+
+
+@pytest.mark.db_commit
+async def test_fails_after_committing(db: DBSessionManager) -> None:
+    await test_fails_after_writing(db)
+"""
 
 
 async def fixture_databases(dsn: str) -> set[str]:
@@ -35,9 +62,11 @@ async def fixture_databases(dsn: str) -> set[str]:
         await connection.close()
 
 
-@SPECS
-def test_suite_passes_on_embedded_postgres(bake: Bake, models: str | None, expected: int) -> None:
-    project = bake(models=models) if models else bake()
+@PROJECTS
+def test_suite_passes_on_embedded_postgres(
+    bake: Bake, answers: dict[str, str], expected: int
+) -> None:
+    project = bake(**answers)
     servers, data_dirs = embedded_servers(), embedded_data_dirs()
 
     counts = run_tests(project)
@@ -48,13 +77,47 @@ def test_suite_passes_on_embedded_postgres(bake: Bake, models: str | None, expec
 
 
 @needs_server
-@SPECS
-def test_suite_passes_on_a_real_server(bake: Bake, models: str | None, expected: int) -> None:
+@PROJECTS
+def test_suite_passes_on_a_real_server(bake: Bake, answers: dict[str, str], expected: int) -> None:
     assert POSTGRES_DSN
-    project = bake(models=models) if models else bake()
+    project = bake(**answers)
     before = asyncio.run(fixture_databases(POSTGRES_DSN))
 
     counts = run_tests(project, postgres_dsn=POSTGRES_DSN)
 
     assert counts == {"passed": expected}
     assert asyncio.run(fixture_databases(POSTGRES_DSN)) == before
+
+
+@ISOLATIONS
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_suite_passes_in_random_order(bake: Bake, isolation: str, seed: int) -> None:
+    project = bake(test_isolation=isolation)
+
+    counts = run_tests(project, "-p", "randomly", f"--randomly-seed={seed}")
+
+    assert counts == {
+        "passed": DEFAULT_TEST_COUNT if isolation == "rollback" else TRUNCATE_TEST_COUNT
+    }
+
+
+@ISOLATIONS
+def test_tables_are_empty_after_failing_tests(bake: Bake, isolation: str) -> None:
+    """The failing tests run first (file order, no shuffling); every later check passes."""
+    project = bake(test_isolation=isolation)
+    (project / "tests/test_aaa_failing.py").write_text(FAILING_TESTS.lstrip())
+
+    counts = run_tests(project, "-p", "no:randomly", expect_failures=True)
+
+    passed = DEFAULT_TEST_COUNT if isolation == "rollback" else TRUNCATE_TEST_COUNT
+    assert counts == {"failed": 2, "passed": passed}
+
+
+def test_failing_tests_file_fails_on_its_own(bake: Bake) -> None:
+    """Guards the test above: the injected tests really run and fail."""
+    project = bake()
+    (project / "tests/test_aaa_failing.py").write_text(FAILING_TESTS.lstrip())
+
+    counts = run_tests(project, "tests/test_aaa_failing.py", expect_failures=True)
+
+    assert counts == {"failed": 2}

@@ -114,7 +114,10 @@ def test_failing_rendered_tests_fail_the_generation(
 
     errors = capfd.readouterr().err
     assert "FAILED tests/test_broken.py::test_broken" in errors
-    assert "smoke test: the new project's tests failed (1 failed, 7 passed" in errors
+    assert (
+        f"smoke test: the new project's tests failed (1 failed, {DEFAULT_TEST_COUNT} passed"
+        in (errors)
+    )
 
 
 @pytest.mark.parametrize(

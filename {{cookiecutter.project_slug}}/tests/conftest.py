@@ -3,14 +3,15 @@
     create_test_db  session   an empty `<database>_test` on POSTGRES_DSN's server, or
                               on an embedded PostgreSQL when POSTGRES_DSN is unset
     migrate_db      session   the schema, by Alembic's `upgrade head` (never create_all)
-    db              function  a DBSessionManager on the test database; every table is
-                              emptied after the test
+    db              function  a DBSessionManager on the test database; each test starts
+                              with empty tables
 
 Tests ask for `db` and get a migrated, empty database. The machinery that is not a
 fixture lives in tests/testdb/.
 """
 
 from collections.abc import AsyncIterator, Iterator
+from typing import Literal
 
 import pytest
 from sqlalchemy.engine import URL
@@ -18,9 +19,13 @@ from sqlalchemy.engine import URL
 from {{ cookiecutter.package_name }}.db import DBSessionManager
 from {{ cookiecutter.package_name }}.models import Base
 
-from testdb import cleanup, databases, migrations, server
+from testdb import databases, isolation, migrations, server
 
 TEST_DATABASE = "{{ cookiecutter.database_name }}_test"
+# How `db` keeps tests apart (a test marked db_commit always commits): "rollback" runs
+# each test in a transaction that is rolled back; "truncate" commits for real and
+# empties the tables after each test.
+ISOLATION: Literal["rollback", "truncate"] = "{{ cookiecutter.test_isolation }}"
 
 
 @pytest.fixture(scope="session")
@@ -56,12 +61,35 @@ async def migrate_db(create_test_db: URL) -> AsyncIterator[URL]:
     await migrations.downgrade(create_test_db)
 
 
-@pytest.fixture
-async def db(migrate_db: URL) -> AsyncIterator[DBSessionManager]:
-    """A DBSessionManager on the migrated test database; tables are emptied after."""
+@pytest.fixture(scope="session")
+async def shared_manager(migrate_db: URL) -> AsyncIterator[DBSessionManager]:
+    """One DBSessionManager, and so one engine and pool, for the whole session."""
     manager = DBSessionManager(migrate_db)
-    try:
+    yield manager
+    await manager.close()
+
+
+@pytest.fixture
+async def db(
+    request: pytest.FixtureRequest, shared_manager: DBSessionManager
+) -> AsyncIterator[DBSessionManager]:
+    """A DBSessionManager on the migrated test database; every test starts empty.
+
+    With ISOLATION "rollback", the test runs inside one transaction that is rolled
+    back afterwards. Its sessions join that transaction with savepoints, so the code
+    under test may commit, roll back and recover from errors as in production, while
+    other connections see none of it. With "truncate", or for a test marked
+    `@pytest.mark.db_commit` (other connections must see its data, or the code under
+    test makes its own engine), sessions commit for real and the tables are emptied
+    afterwards; `db_commit(reset_sequences=True)` also restarts identity sequences.
+    """
+    marker = request.node.get_closest_marker("db_commit")
+    if marker is None and ISOLATION == "rollback":
+        async with isolation.rolled_back(shared_manager.engine) as manager:
+            yield manager
+        return
+    reset_sequences = bool(marker and marker.kwargs.get("reset_sequences"))
+    async with isolation.committed(
+        shared_manager, Base.metadata, reset_sequences=reset_sequences
+    ) as manager:
         yield manager
-    finally:
-        await cleanup.truncate_all_tables(manager.engine, Base.metadata)
-        await manager.close()

@@ -1,11 +1,16 @@
 {%- set tables = cookiecutter.models | parse_models -%}
-"""Every test starts with empty tables, whatever the tests before it wrote."""
+{%- set root = tables | first -%}
+"""Every test starts with empty tables, whatever the tests before it wrote or how they
+ended. Each test here checks that first and then writes, so whichever runs later catches
+rows an earlier one left behind, in any order (pytest-randomly shuffles them)."""
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from {{ cookiecutter.package_name }}.db import DBSessionManager
-from {{ cookiecutter.package_name }}.models import Base
+from {{ cookiecutter.package_name }}.db import DBSessionManager, postgres_dsn
+from {{ cookiecutter.package_name }}.models import Base, {{ root.class_name }}
 
 from factories import (
 {%- for table in tables | sort(attribute="name", case_sensitive=True) %}
@@ -14,14 +19,66 @@ from factories import (
 )
 
 
+async def assert_tables_empty(session: AsyncSession) -> None:
+    for table in Base.metadata.sorted_tables:
+        rows = await session.scalar(sa.select(sa.func.count()).select_from(table))
+        assert rows == 0, f"{table.name} has rows from an earlier test"
+
+
+async def rows_seen_elsewhere(model: type[Base]) -> int | None:
+    """Count rows over an engine of its own, as code outside the test would."""
+    manager = DBSessionManager(postgres_dsn())
+    try:
+        async with manager.asessionmaker() as session:
+            return await session.scalar(sa.select(sa.func.count()).select_from(model))
+    finally:
+        await manager.close()
+
+
 @pytest.mark.parametrize("attempt", [1, 2])
 async def test_tables_start_empty(db: DBSessionManager, attempt: int) -> None:
-    """Both attempts write to every table; the second fails if the first's rows stay."""
     async with db.asessionmaker() as session:
-        for table in Base.metadata.sorted_tables:
-            rows = await session.scalar(sa.select(sa.func.count()).select_from(table))
-            assert rows == 0, f"{table.name} has rows from an earlier test"
+        await assert_tables_empty(session)
 {%- for table in tables %}
         await add_{{ table.name }}(session)
 {%- endfor %}
         await session.commit()
+
+
+async def test_code_may_commit_fail_roll_back_and_go_on(db: DBSessionManager) -> None:
+    async with db.asessionmaker() as session:
+        await assert_tables_empty(session)
+        first_id = (await add_{{ root.name }}(session)).id
+        await session.commit()
+
+        with pytest.raises(IntegrityError):
+            await session.execute(sa.insert({{ root.class_name }}).values(id=first_id))
+        await session.rollback()
+
+        assert await session.get({{ root.class_name }}, first_id) is not None
+        await add_{{ root.name }}(session)
+        await session.commit()
+
+
+@pytest.mark.db_commit
+async def test_db_commit_tests_are_seen_by_other_connections(
+    db: DBSessionManager,
+) -> None:
+    async with db.asessionmaker() as session:
+        await assert_tables_empty(session)
+        await add_{{ root.name }}(session)
+        await session.commit()
+
+    assert await rows_seen_elsewhere({{ root.class_name }}) == 1
+{%- if cookiecutter.test_isolation == "rollback" %}
+
+
+async def test_other_connections_do_not_see_a_tests_rows(db: DBSessionManager) -> None:
+    """Even committed rows stay inside the test's transaction, which is rolled back."""
+    async with db.asessionmaker() as session:
+        await assert_tables_empty(session)
+        await add_{{ root.name }}(session)
+        await session.commit()
+
+    assert await rows_seen_elsewhere({{ root.class_name }}) == 0
+{%- endif %}

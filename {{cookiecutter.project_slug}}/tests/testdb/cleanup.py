@@ -1,14 +1,46 @@
-"""Empty every table after a test, so the next one starts from a clean database."""
+"""Empty the tables a committing test filled, so the next test starts from clean ones.
+
+One query finds the tables that have rows; only those are emptied, children first, by
+DELETE. That costs about the same at 10 tables as at 200, where one TRUNCATE of every
+table grows with the number of tables (see the template's benchmarks). A TRUNCATE of
+every table is used only when identity sequences must restart, which DELETE cannot do.
+"""
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 
-async def truncate_all_tables(engine: AsyncEngine, metadata: sa.MetaData) -> None:
-    """One TRUNCATE of every table, CASCADE: simple, and costlier as tables grow."""
-    preparer = engine.dialect.identifier_preparer
-    tables = ", ".join(preparer.format_table(table) for table in metadata.sorted_tables)
+async def empty_tables(
+    engine: AsyncEngine, metadata: sa.MetaData, *, reset_sequences: bool = False
+) -> None:
+    async with engine.begin() as connection:
+        if reset_sequences:
+            await truncate(connection, metadata.sorted_tables)
+            return
+        for table in reversed(await tables_with_rows(connection, metadata)):
+            await connection.execute(sa.delete(table))
+
+
+async def tables_with_rows(
+    connection: AsyncConnection, metadata: sa.MetaData
+) -> list[sa.Table]:
+    """The tables that have at least one row, parents before children, in one query."""
+    tables = metadata.sorted_tables
+    if not tables:
+        return []
+    probes = [
+        sa.select(sa.literal(index)).where(sa.exists(sa.select(sa.literal(1)).select_from(table)))
+        for index, table in enumerate(tables)
+    ]
+    result = await connection.execute(sa.union_all(*probes))
+    filled = {index for (index,) in result}
+    return [table for index, table in enumerate(tables) if index in filled]
+
+
+async def truncate(connection: AsyncConnection, tables: list[sa.Table]) -> None:
+    """One TRUNCATE of `tables`, restarting their identity sequences."""
     if not tables:
         return
-    async with engine.begin() as connection:
-        await connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    preparer = connection.dialect.identifier_preparer
+    names = ", ".join(preparer.format_table(table) for table in tables)
+    await connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
