@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 TEMPLATE = Path(__file__).resolve().parents[1]
-OWN_CODE = ("hooks", "template_extensions", "tests")
+OWN_CODE = ("hooks", "template_extensions", "tests", "benchmarks")
 
 
 def check(*arguments: str) -> None:

@@ -10,7 +10,7 @@ Tests ask for `db` and get a migrated, empty database. The machinery that is not
 fixture lives in tests/testdb/.
 """
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Literal
 
 import pytest
@@ -29,9 +29,9 @@ ISOLATION: Literal["rollback", "truncate"] = "{{ cookiecutter.test_isolation }}"
 
 
 @pytest.fixture(scope="session")
-def postgres_server() -> Iterator[URL]:
+async def postgres_server() -> AsyncIterator[URL]:
     """A URL on the server the test databases are made on."""
-    with server.postgres_server() as url:
+    async with server.postgres_server() as url:
         yield url
 
 

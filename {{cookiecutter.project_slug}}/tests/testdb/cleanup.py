@@ -6,7 +6,10 @@ table grows with the number of tables (see the template's benchmarks). A TRUNCAT
 every table is used only when identity sequences must restart, which DELETE cannot do.
 """
 
+from functools import cache
+
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 
@@ -28,13 +31,22 @@ async def tables_with_rows(
     tables = metadata.sorted_tables
     if not tables:
         return []
-    probes = [
-        sa.select(sa.literal(index)).where(sa.exists(sa.select(sa.literal(1)).select_from(table)))
-        for index, table in enumerate(tables)
-    ]
-    result = await connection.execute(sa.union_all(*probes))
-    filled = {index for (index,) in result}
+    filled = set((await connection.execute(probe_query(metadata))).scalars())
     return [table for index, table in enumerate(tables) if index in filled]
+
+
+@cache
+def probe_query(metadata: sa.MetaData) -> sa.TextClause:
+    """`SELECT 0 WHERE EXISTS (SELECT * FROM t0) UNION ALL ...`, built once per metadata:
+    building it takes SQLAlchemy longer than PostgreSQL takes to run it."""
+    probes = [
+        sa.select(sa.literal(index)).where(sa.exists().select_from(table))
+        for index, table in enumerate(metadata.sorted_tables)
+    ]
+    compiled = sa.union_all(*probes).compile(
+        dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+    )
+    return sa.text(str(compiled))
 
 
 async def truncate(connection: AsyncConnection, tables: list[sa.Table]) -> None:

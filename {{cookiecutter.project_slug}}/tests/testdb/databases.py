@@ -30,6 +30,10 @@ async def create_database(server: URL, name: str) -> URL:
         quoted = quote(connection, name)
         await connection.execute(sa.text(f"CREATE DATABASE {quoted}"))
         await connection.execute(sa.text(f"COMMENT ON DATABASE {quoted} IS '{MARKER}'"))
+        # Test data need not survive a crash: commits need not wait for the disk.
+        await connection.execute(
+            sa.text(f"ALTER DATABASE {quoted} SET synchronous_commit = off")
+        )
     return server.set(database=name)
 
 

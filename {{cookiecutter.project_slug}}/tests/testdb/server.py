@@ -4,17 +4,20 @@ import os
 import shutil
 import tempfile
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 from {{ cookiecutter.package_name }}.db import async_url
 
 
-@contextmanager
-def postgres_server() -> Iterator[URL]:
+@asynccontextmanager
+async def postgres_server() -> AsyncIterator[URL]:
     """Yield a URL on the server; the tests create their own databases there.
 
     With POSTGRES_DSN set, its server is used and nothing is started. Otherwise an
@@ -26,6 +29,7 @@ def postgres_server() -> Iterator[URL]:
         yield async_url(dsn)
         return
     with embedded_server() as url:
+        await skip_durability(url)
         yield url
 
 
@@ -45,3 +49,15 @@ def embedded_server() -> Iterator[URL]:
             server.cleanup()
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+async def skip_durability(url: URL) -> None:
+    """A throwaway server need not survive a power cut: stop flushing to disk."""
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            for setting in ("fsync", "full_page_writes", "synchronous_commit"):
+                await connection.execute(sa.text(f"ALTER SYSTEM SET {setting} = off"))
+            await connection.execute(sa.text("SELECT pg_reload_conf()"))
+    finally:
+        await engine.dispose()
