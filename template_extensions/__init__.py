@@ -8,6 +8,7 @@ from typing import Any
 from jinja2 import Environment
 from jinja2.ext import Extension
 
+from template_extensions.import_order import import_order
 from template_extensions.model_spec import ModelSpecError, parse_models
 from template_extensions.schema import (
     model_imports,
@@ -42,5 +43,6 @@ class ModelSpecExtension(Extension):
             "sample_constants": sample_constants,
             "uses_jsonb": uses_jsonb,
             "string_escape": string_escape,
+            "import_order": import_order,
         }
         environment.filters.update(filters)

@@ -66,6 +66,11 @@ class Table:
         return "".join(part.capitalize() for part in self.name.split("_"))
 
     @property
+    def factory_name(self) -> str:
+        """The function in the rendered tests/factories.py that adds a row."""
+        return f"add_{self.name}"
+
+    @property
     def foreign_keys(self) -> tuple[Column, ...]:
         return tuple(column for column in self.columns if column.references)
 

@@ -30,6 +30,7 @@ EXPECTED_FILES = {
     "tests/testdb/__init__.py",
     "tests/testdb/cleanup.py",
     "tests/testdb/databases.py",
+    "tests/testdb/isolation.py",
     "tests/testdb/migrations.py",
     "tests/testdb/server.py",
 }

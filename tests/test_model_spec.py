@@ -2,6 +2,7 @@
 
 import pytest
 
+from template_extensions.import_order import import_order
 from template_extensions.model_spec import ModelSpecError, parse_models
 from tests.answers import DEFAULT_MODELS, RICH_MODELS
 
@@ -66,3 +67,11 @@ def test_bad_spec_fails_with_one_line_naming_the_token(spec: str, message: str) 
     assert message in str(error.value)
     assert str(error.value).startswith("models: ")
     assert "\n" not in str(error.value)
+
+
+def test_import_order_matches_ruffs_isort() -> None:
+    names = ["Item", "T10", "Base", "T2", "add_t10", "A", "add_t2", "OrderLine", "Order"]
+
+    assert import_order(names) == [
+        "T2", "T10", "A", "Base", "Item", "Order", "OrderLine", "add_t2", "add_t10",
+    ]  # fmt: skip

@@ -86,10 +86,14 @@ def test_smoke_test_is_skipped_on_request(
 
 
 def test_failed_install_warns_and_keeps_the_project(
-    cookies: Any, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+    cookies: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+    tmp_path: Path,
 ) -> None:
     monkeypatch.setenv("PATH", path_without_uv())
     monkeypatch.setenv("PIP_NO_INDEX", "1")  # as on a machine without network
+    monkeypatch.setenv("PIP_FIND_LINKS", str(tmp_path))  # and no wheels lying around
 
     project = bake_with_smoke_test(cookies, monkeypatch)
 

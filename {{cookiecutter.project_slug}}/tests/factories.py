@@ -10,8 +10,8 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from {{ cookiecutter.package_name }}.models import (
-{%- for table in tables | sort(attribute="class_name", case_sensitive=True) %}
-    {{ table.class_name }},
+{%- for name in tables | map(attribute="class_name") | list | import_order %}
+    {{ name }},
 {%- endfor %}
 )
 {%- if constants %}

@@ -10,11 +10,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from {{ cookiecutter.package_name }}.db import DBSessionManager, postgres_dsn
-from {{ cookiecutter.package_name }}.models import Base, {{ root.class_name }}
+from {{ cookiecutter.package_name }}.models import {{ ["Base", root.class_name] | import_order | join(", ") }}
 
 from factories import (
-{%- for table in tables | sort(attribute="name", case_sensitive=True) %}
-    add_{{ table.name }},
+{%- for name in tables | map(attribute="factory_name") | list | import_order %}
+    {{ name }},
 {%- endfor %}
 )
 
@@ -51,8 +51,9 @@ async def test_code_may_commit_fail_roll_back_and_go_on(db: DBSessionManager) ->
         first_id = (await add_{{ root.name }}(session)).id
         await session.commit()
 
+        duplicate = sa.insert({{ root.class_name }}).values(id=first_id)
         with pytest.raises(IntegrityError):
-            await session.execute(sa.insert({{ root.class_name }}).values(id=first_id))
+            await session.execute(duplicate)
         await session.rollback()
 
         assert await session.get({{ root.class_name }}, first_id) is not None

@@ -6,14 +6,14 @@
 
 from {{ cookiecutter.package_name }}.db import DBSessionManager
 from {{ cookiecutter.package_name }}.models import (
-{%- for table in tables | sort(attribute="class_name", case_sensitive=True) %}
-    {{ table.class_name }},
+{%- for name in tables | map(attribute="class_name") | list | import_order %}
+    {{ name }},
 {%- endfor %}
 )
 
 from factories import (
-{%- for table in tables | sort(attribute="name", case_sensitive=True) %}
-    add_{{ table.name }},
+{%- for name in tables | map(attribute="factory_name") | list | import_order %}
+    {{ name }},
 {%- endfor %}
 )
 {%- for table in tables %}

@@ -9,7 +9,7 @@ every table is used only when identity sequences must restart, which DELETE cann
 from functools import cache
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 
@@ -31,20 +31,21 @@ async def tables_with_rows(
     tables = metadata.sorted_tables
     if not tables:
         return []
-    filled = set((await connection.execute(probe_query(metadata))).scalars())
+    probe = probe_query(metadata, connection.dialect)
+    filled = set((await connection.execute(probe)).scalars())
     return [table for index, table in enumerate(tables) if index in filled]
 
 
 @cache
-def probe_query(metadata: sa.MetaData) -> sa.TextClause:
-    """`SELECT 0 WHERE EXISTS (SELECT * FROM t0) UNION ALL ...`, built once per metadata:
-    building it takes SQLAlchemy longer than PostgreSQL takes to run it."""
+def probe_query(metadata: sa.MetaData, dialect: Dialect) -> sa.TextClause:
+    """`SELECT 0 WHERE EXISTS (SELECT * FROM t0) UNION ALL ...`, built once per
+    metadata: building it takes SQLAlchemy longer than PostgreSQL takes to run it."""
     probes = [
         sa.select(sa.literal(index)).where(sa.exists().select_from(table))
         for index, table in enumerate(metadata.sorted_tables)
     ]
     compiled = sa.union_all(*probes).compile(
-        dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+        dialect=dialect, compile_kwargs={"literal_binds": True}
     )
     return sa.text(str(compiled))
 
