@@ -1,16 +1,18 @@
-"""The test database in three tiers: server and database, schema, data of one test.
+"""The test database in three tiers: schema, database, data of one test.
 
-    create_test_db  session   an empty `<database>_test` on POSTGRES_DSN's server, or
-                              on an embedded PostgreSQL when POSTGRES_DSN is unset
-    migrate_db      session   the schema, by Alembic's `upgrade head` (never create_all)
-    db              function  a DBSessionManager on the test database; each test starts
-                              with empty tables
+    migrate_db      session   the schema: a template database migrated to head, built
+                              only when a migration changed (never create_all)
+    create_test_db  session   this session's own database, cloned from the template;
+                              POSTGRES_DSN names it while the tests run
+    db              function  a DBSessionManager on it; each test starts empty
 
-Tests ask for `db` and get a migrated, empty database. The machinery that is not a
-fixture lives in tests/testdb/.
+They run on POSTGRES_DSN's server, or on an embedded PostgreSQL when it is unset. Tests
+ask for `db`. The machinery that is not a fixture lives in tests/testdb/.
 """
 
+import signal
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Literal
 
 import pytest
@@ -19,52 +21,99 @@ from sqlalchemy.engine import URL
 from {{ cookiecutter.package_name }}.db import DBSessionManager
 from {{ cookiecutter.package_name }}.models import Base
 
-from testdb import databases, isolation, migrations, server
+from testdb import databases, isolation, migrations, server, templates
 
-TEST_DATABASE = "{{ cookiecutter.database_name }}_test"
+DATABASE = "{{ cookiecutter.database_name }}"
+MIGRATIONS = Path(__file__).parents[1] / "src/{{ cookiecutter.package_name }}/migrations"
 # How `db` keeps tests apart (a test marked db_commit always commits): "rollback" runs
 # each test in a transaction that is rolled back; "truncate" commits for real and
 # empties the tables after each test.
 ISOLATION: Literal["rollback", "truncate"] = "{{ cookiecutter.test_isolation }}"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("test database")
+    group.addoption(
+        "--db-rebuild",
+        action="store_true",
+        help="rebuild the template database even if no migration changed",
+    )
+    group.addoption(
+        "--db-clear-cache",
+        action="store_true",
+        help="delete the embedded PostgreSQL's data directory, then run as usual",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("db_clear_cache") and not hasattr(config, "workerinput"):
+        print(server.clear_cache())
+    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        # A CI timeout sends SIGTERM: end like Ctrl-C, so the teardown drops this
+        # session's database and stops the embedded server.
+        signal.signal(signal.SIGTERM, stop_on_sigterm)
+
+
+def stop_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt("SIGTERM")
+
+
 @pytest.fixture(scope="session")
 async def postgres_server() -> AsyncIterator[URL]:
-    """A URL on the server the test databases are made on."""
-    async with server.postgres_server() as url:
-        yield url
+    """A URL on the server the test databases are made on; the session stops at once,
+    with one line saying what to do, if the server cannot be reached."""
+    try:
+        async with server.postgres_server() as url:
+            yield url
+    except server.ServerUnavailable as error:
+        pytest.exit(str(error), returncode=pytest.ExitCode.USAGE_ERROR)
 
 
 @pytest.fixture(scope="session")
-async def create_test_db(postgres_server: URL) -> AsyncIterator[URL]:
-    """A new, empty test database; POSTGRES_DSN names it while the tests run.
+async def migrate_db(request: pytest.FixtureRequest, postgres_server: URL) -> str:
+    """The name of a template database at the newest migration.
 
-    A leftover of the same name from a crashed run is dropped first, but only if these
-    fixtures made it. The database is dropped when the session ends.
+    Its name carries a hash of the migrations: a changed migration gets a new template,
+    built once, and an unchanged one runs no migration at all. `--db-rebuild` forces
+    a rebuild. Of several test processes, the first builds and the others wait.
     """
-    name = databases.worker_database_name(TEST_DATABASE)
-    url = await databases.create_database(postgres_server, name)
+    async with databases.admin_connection(postgres_server) as connection:
+        return await templates.ensure_template(
+            postgres_server,
+            connection,
+            prefix=f"{DATABASE}_template_",
+            migrations=MIGRATIONS,
+            migrate=migrations.upgrade,
+            rebuild=request.config.getoption("db_rebuild"),
+        )
+
+
+@pytest.fixture(scope="session")
+async def create_test_db(postgres_server: URL, migrate_db: str) -> AsyncIterator[URL]:
+    """This session's own database, a clone of the template; dropped at the end.
+
+    Databases left by crashed or killed sessions are dropped first; those of sessions
+    still running, and any database these fixtures did not make, are left alone.
+    """
+    name = databases.run_database_name(f"{DATABASE}_test")
+    async with databases.admin_connection(postgres_server) as connection:
+        await databases.sweep(connection, f"{DATABASE}_test_")
+        await templates.clone(connection, migrate_db, name)
+    url = postgres_server.set(database=name)
     try:
         with pytest.MonkeyPatch.context() as environment:
             dsn = url.render_as_string(hide_password=False)
             environment.setenv("POSTGRES_DSN", dsn)
             yield url
     finally:
-        await databases.drop_database(postgres_server, name)
+        async with databases.admin_connection(postgres_server) as connection:
+            await databases.drop_database(connection, name)
 
 
 @pytest.fixture(scope="session")
-async def migrate_db(create_test_db: URL) -> AsyncIterator[URL]:
-    """The test database at the newest migration; downgraded to base at the end."""
-    await migrations.upgrade(create_test_db)
-    yield create_test_db
-    await migrations.downgrade(create_test_db)
-
-
-@pytest.fixture(scope="session")
-async def shared_manager(migrate_db: URL) -> AsyncIterator[DBSessionManager]:
+async def shared_manager(create_test_db: URL) -> AsyncIterator[DBSessionManager]:
     """One DBSessionManager, and so one engine and pool, for the whole session."""
-    manager = DBSessionManager(migrate_db)
+    manager = DBSessionManager(create_test_db)
     yield manager
     await manager.close()
 

@@ -1,74 +1,119 @@
-"""Create and drop test databases; never touch a database these functions did not make.
+"""Create, clone and drop test databases; never touch one these functions did not make.
 
-Each database made here carries a COMMENT naming its maker. A leftover from a crashed
-run has it and is dropped; one without it is the user's and is left alone (an error).
+Every database made here carries a COMMENT: a marker and, as JSON, the process that
+made it. A database without the marker is someone else's and is never dropped. One
+whose maker has died (a crashed or killed run on this machine) is swept by the next
+session; one whose maker is alive, here or on another machine, is left alone.
 """
 
+import json
 import os
+import secrets
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
+import psutil
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from sqlalchemy.pool import NullPool
 
-MARKER = "test database made by the test fixtures; dropped when the tests end"
+MARKER = "made by the test fixtures: "
 
 
-def worker_database_name(base: str) -> str:
-    """`base`, or `base_gw0`, `base_gw1`, ... under pytest-xdist, one per worker."""
+def run_database_name(base: str) -> str:
+    """`base_<run>`, plus `_gw0`, `_gw1`, ... per pytest-xdist worker.
+
+    The run part is shared by the workers of one run and differs between runs, so two
+    sessions against one server never pick the same name.
+    """
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8] or secrets.token_hex(4)
     worker = os.environ.get("PYTEST_XDIST_WORKER")
-    return f"{base}_{worker}" if worker else base
+    return f"{base}_{run}_{worker}" if worker else f"{base}_{run}"
 
 
-async def create_database(server: URL, name: str) -> URL:
-    """Create `name` on the server (replacing a leftover of ours) and return its URL."""
-    async with admin_connection(server) as connection:
-        if await database_exists(connection, name):
-            await drop_leftover(connection, name)
-        quoted = quote(connection, name)
-        await connection.execute(sa.text(f"CREATE DATABASE {quoted}"))
-        await connection.execute(sa.text(f"COMMENT ON DATABASE {quoted} IS '{MARKER}'"))
-        # Test data need not survive a crash: commits need not wait for the disk.
-        await connection.execute(
-            sa.text(f"ALTER DATABASE {quoted} SET synchronous_commit = off")
-        )
-    return server.set(database=name)
+def owner() -> dict[str, Any]:
+    """This process, in a form that tells later whether it is still running."""
+    pid = os.getpid()
+    return {
+        "host": socket.gethostname(),
+        "pid": pid,
+        "started": psutil.Process(pid).create_time(),
+    }
 
 
-async def drop_database(server: URL, name: str) -> None:
-    """Drop `name`, ending any connections still open to it."""
-    async with admin_connection(server) as connection:
-        await connection.execute(
-            sa.text(f"DROP DATABASE IF EXISTS {quote(connection, name)} WITH (FORCE)")
-        )
+def owner_is_gone(record: dict[str, Any]) -> bool:
+    """True only when the owner ran on this machine and has exited."""
+    if record.get("host") != socket.gethostname():
+        return False
+    try:
+        return bool(psutil.Process(record["pid"]).create_time() != record["started"])
+    except psutil.NoSuchProcess:
+        return True
 
 
-async def drop_leftover(connection: AsyncConnection, name: str) -> None:
-    comment = await connection.scalar(
-        sa.text(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
-            "WHERE datname = :name"
-        ),
-        {"name": name},
-    )
-    if comment != MARKER:
-        raise RuntimeError(
-            f"database {name!r} already exists on the server and was not made by these "
-            "test fixtures, so they will not drop it; drop it yourself or rename the "
-            "test database in tests/conftest.py"
-        )
+async def create_database(
+    connection: AsyncConnection, name: str, *, source: str | None = None, **facts: Any
+) -> None:
+    """Create `name` (a copy of database `source`, if given) and mark it as ours."""
+    template = f" TEMPLATE {quote(connection, source)}" if source else ""
     await connection.execute(
-        sa.text(f"DROP DATABASE {quote(connection, name)} WITH (FORCE)")
+        sa.text(f"CREATE DATABASE {quote(connection, name)}{template}")
+    )
+    await mark(connection, name, **facts)
+    # Test data need not survive a crash: commits need not wait for the disk.
+    await connection.execute(
+        sa.text(
+            f"ALTER DATABASE {quote(connection, name)} SET synchronous_commit = off"
+        )
     )
 
 
-async def database_exists(connection: AsyncConnection, name: str) -> bool:
-    found = await connection.scalar(
-        sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+async def mark(connection: AsyncConnection, name: str, **facts: Any) -> None:
+    comment = MARKER + json.dumps({**owner(), **facts})
+    literal = "'" + comment.replace("'", "''") + "'"
+    await connection.execute(
+        sa.text(f"COMMENT ON DATABASE {quote(connection, name)} IS {literal}")
     )
-    return found is not None
+
+
+async def our_databases(
+    connection: AsyncConnection, prefix: str
+) -> dict[str, dict[str, Any]]:
+    """Our databases whose names start with `prefix`, with what their markers record."""
+    rows = await connection.execute(
+        sa.text(
+            "SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database "
+            "WHERE starts_with(datname, :prefix)"
+        ),
+        {"prefix": prefix},
+    )
+    return {
+        name: json.loads(comment.removeprefix(MARKER))
+        for name, comment in rows
+        if comment and comment.startswith(MARKER)
+    }
+
+
+async def sweep(connection: AsyncConnection, prefix: str) -> list[str]:
+    """Drop our databases under `prefix` whose makers have died; return their names."""
+    dead = [
+        name
+        for name, record in (await our_databases(connection, prefix)).items()
+        if not record.get("is_template") and owner_is_gone(record)
+    ]
+    for name in dead:
+        await drop_database(connection, name)
+    return dead
+
+
+async def drop_database(connection: AsyncConnection, name: str) -> None:
+    """Drop `name`, ending any connections still open to it."""
+    await connection.execute(
+        sa.text(f"DROP DATABASE IF EXISTS {quote(connection, name)} WITH (FORCE)")
+    )
 
 
 def quote(connection: AsyncConnection, name: str) -> str:
@@ -86,3 +131,14 @@ async def admin_connection(server: URL) -> AsyncIterator[AsyncConnection]:
             yield connection
     finally:
         await engine.dispose()
+
+
+@asynccontextmanager
+async def locked(connection: AsyncConnection, name: str) -> AsyncIterator[None]:
+    """An advisory lock named `name`: one test process at a time, server-wide."""
+    key = sa.func.hashtextextended(name, 0)
+    await connection.execute(sa.select(sa.func.pg_advisory_lock(key)))
+    try:
+        yield
+    finally:
+        await connection.execute(sa.select(sa.func.pg_advisory_unlock(key)))

