@@ -1,16 +1,15 @@
 """The rendered project's own test suite passes on an embedded and on a real PostgreSQL, in
-both isolation modes and in any order, and leaves no database, data directory or server
-process behind."""
+both isolation modes and in any order, and leaves no test database or server process
+behind."""
 
 import asyncio
 import os
 
-import asyncpg
 import pytest
 
 from tests.answers import DEFAULT_TEST_COUNT, RICH_MODELS, RICH_TEST_COUNT, TRUNCATE_TEST_COUNT
 from tests.conftest import Bake
-from tests.leftovers import embedded_data_dirs, embedded_servers
+from tests.leftovers import embedded_servers, session_databases
 from tests.rendered import run_tests
 
 POSTGRES_DSN = os.environ.get("POSTGRES_DSN")
@@ -50,30 +49,16 @@ async def test_fails_after_committing(db: DBSessionManager) -> None:
 """
 
 
-async def fixture_databases(dsn: str) -> set[str]:
-    """Databases named like those the rendered fixtures make (example_db_test...)."""
-    connection = await asyncpg.connect(dsn)
-    try:
-        rows = await connection.fetch(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'example_db_test%'"
-        )
-        return {row["datname"] for row in rows}
-    finally:
-        await connection.close()
-
-
 @PROJECTS
 def test_suite_passes_on_embedded_postgres(
     bake: Bake, answers: dict[str, str], expected: int
 ) -> None:
     project = bake(**answers)
-    servers, data_dirs = embedded_servers(), embedded_data_dirs()
 
     counts = run_tests(project)
 
     assert counts == {"passed": expected}
-    assert embedded_servers() == servers
-    assert embedded_data_dirs() == data_dirs
+    assert embedded_servers() == set()
 
 
 @needs_server
@@ -81,12 +66,12 @@ def test_suite_passes_on_embedded_postgres(
 def test_suite_passes_on_a_real_server(bake: Bake, answers: dict[str, str], expected: int) -> None:
     assert POSTGRES_DSN
     project = bake(**answers)
-    before = asyncio.run(fixture_databases(POSTGRES_DSN))
+    before = asyncio.run(session_databases(POSTGRES_DSN))
 
     counts = run_tests(project, postgres_dsn=POSTGRES_DSN)
 
     assert counts == {"passed": expected}
-    assert asyncio.run(fixture_databases(POSTGRES_DSN)) == before
+    assert asyncio.run(session_databases(POSTGRES_DSN)) == before
 
 
 @ISOLATIONS

@@ -1,0 +1,217 @@
+"""The test-database lifecycle of a rendered project across sessions: migrations run only
+when they changed, xdist workers and concurrent sessions get databases of their own, and
+neither a crash nor an unreachable server leaves the next run in trouble."""
+
+import asyncio
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Bake
+from tests.leftovers import embedded_servers, session_databases
+from tests.rendered import run_tests
+
+POSTGRES_DSN = os.environ.get("POSTGRES_DSN", "")
+needs_server = pytest.mark.skipif(
+    not POSTGRES_DSN, reason="set POSTGRES_DSN to a PostgreSQL server to run this too"
+)
+SERVERS = pytest.mark.parametrize(
+    "postgres_dsn",
+    [pytest.param("", id="embedded"), pytest.param(POSTGRES_DSN, id="server", marks=needs_server)],
+)
+LOG = ("-p", "no:randomly", "-o", "log_cli=true", "--log-cli-level=INFO")
+MIGRATION = "Running upgrade  -> 0001"
+
+# Written into a baked project: tests that note the database they ran on, and one that
+# signals it has started and then waits to be killed.
+RECORDING_TESTS = """
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from example_service.db import DBSessionManager
+
+
+@pytest.mark.parametrize("number", range(12))
+async def test_records_its_database(db: DBSessionManager, number: int) -> None:
+    async with db.asessionmaker() as session:
+        name = await session.scalar(sa.text("SELECT current_database()"))
+    (Path(os.environ["RECORD_DIR"]) / str(name)).touch()
+    await asyncio.sleep(0.05)
+
+
+@pytest.mark.skipif("WAIT_FILE" not in os.environ, reason="only when a test waits")
+async def test_waits_to_be_stopped(db: DBSessionManager) -> None:
+    Path(os.environ["WAIT_FILE"]).touch()
+    await asyncio.sleep(60)
+"""
+
+
+@pytest.fixture
+def project(bake: Bake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A baked project with the recording tests, and where they record."""
+    project = bake()
+    (project / "tests/test_recording.py").write_text(RECORDING_TESTS.lstrip())
+    monkeypatch.setenv("RECORD_DIR", str(tmp_path))
+    return project
+
+
+def recorded(directory: Path) -> set[str]:
+    return {path.name for path in directory.iterdir() if path.name.startswith("example_db")}
+
+
+def start_pytest(project: Path, *args: str, postgres_dsn: str = "") -> subprocess.Popen[str]:
+    environment = {**os.environ, "PYTHONPATH": str(project / "src"), "POSTGRES_DSN": ""}
+    if postgres_dsn:
+        environment["POSTGRES_DSN"] = postgres_dsn
+    return subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args],
+        cwd=project,
+        env={name: value for name, value in environment.items() if value},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def kill(session: subprocess.Popen[str]) -> None:
+    session.kill()
+    session.communicate()
+
+
+def wait_for(path: Path, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path} did not appear"
+        time.sleep(0.1)
+
+
+def test_second_session_runs_no_migration(project: Path) -> None:
+    first = run_output(project, "--db-rebuild", *LOG)
+    second = run_output(project, *LOG)
+
+    assert MIGRATION in first
+    assert "building template database" in first
+    assert MIGRATION not in second
+    assert "building template database" not in second
+
+
+def test_editing_a_migration_rebuilds_the_template(project: Path) -> None:
+    run_output(project, *LOG)
+    migration = project / "src/example_service/migrations/versions/0001_initial.py"
+    migration.write_text(migration.read_text() + "\n# edited\n")
+
+    output = run_output(project, *LOG)
+
+    assert MIGRATION in output
+    assert "building template database" in output
+
+
+def test_xdist_workers_each_get_a_database(project: Path, tmp_path: Path) -> None:
+    counts = run_tests(project, "-n", "2")
+
+    names = recorded(tmp_path)
+    assert counts["passed"] > 12
+    assert len(names) == 2
+    assert {name[-4:] for name in names} == {"_gw0", "_gw1"}
+    assert len({name[: -len("_gw0")] for name in names}) == 1, names
+    assert embedded_servers() == set()
+
+
+@SERVERS
+def test_two_sessions_at_once_do_not_collide(
+    project: Path, tmp_path: Path, postgres_dsn: str
+) -> None:
+    sessions = [start_pytest(project, postgres_dsn=postgres_dsn) for _ in range(2)]
+    outputs = [session.communicate(timeout=300)[0] for session in sessions]
+
+    assert [session.returncode for session in sessions] == [0, 0], outputs
+    assert len(recorded(tmp_path)) == 2
+    assert embedded_servers() == set()
+
+
+def test_killed_session_leaves_nothing_that_breaks_the_next(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGKILL leaves the embedded server running; the next session reuses and stops it."""
+    monkeypatch.setenv("WAIT_FILE", str(tmp_path / "waiting"))
+    session = start_pytest(project, "-p", "no:randomly", "-k", "waits")
+    wait_for(tmp_path / "waiting")
+    kill(session)
+    assert embedded_servers(), "the killed session's server outlives it"
+    monkeypatch.delenv("WAIT_FILE")
+
+    counts = run_tests(project)
+
+    assert counts["passed"] > 12
+    assert embedded_servers() == set()
+
+
+@needs_server
+def test_killed_sessions_database_is_swept_by_the_next(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = asyncio.run(session_databases(POSTGRES_DSN))
+    monkeypatch.setenv("WAIT_FILE", str(tmp_path / "waiting"))
+    session = start_pytest(project, "-k", "waits", postgres_dsn=POSTGRES_DSN)
+    wait_for(tmp_path / "waiting")
+    kill(session)
+    left = asyncio.run(session_databases(POSTGRES_DSN)) - before
+    assert len(left) == 1, "the killed session leaves its database"
+    monkeypatch.delenv("WAIT_FILE")
+
+    run_tests(project, postgres_dsn=POSTGRES_DSN)
+
+    assert asyncio.run(session_databases(POSTGRES_DSN)) == before
+
+
+@SERVERS
+def test_sigterm_ends_the_session_cleanly(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_dsn: str
+) -> None:
+    """As on a CI timeout: the teardown still drops the database and stops the server."""
+    before = asyncio.run(session_databases(postgres_dsn)) if postgres_dsn else set()
+    monkeypatch.setenv("WAIT_FILE", str(tmp_path / "waiting"))
+    session = start_pytest(project, "-k", "waits", postgres_dsn=postgres_dsn)
+    wait_for(tmp_path / "waiting")
+
+    session.send_signal(signal.SIGTERM)
+    output = session.communicate(timeout=60)[0]
+
+    assert session.returncode != 0, output
+    assert embedded_servers() == set()
+    if postgres_dsn:
+        assert asyncio.run(session_databases(postgres_dsn)) == before
+
+
+def test_unreachable_server_fails_fast_with_one_clear_line(project: Path) -> None:
+    dsn = "postgresql://someone:secret-password@127.0.0.1:9/app"
+    started = time.monotonic()
+    session = start_pytest(project, postgres_dsn=dsn)
+    output = session.communicate(timeout=60)[0]
+
+    assert time.monotonic() - started < 10
+    assert session.returncode == pytest.ExitCode.USAGE_ERROR, output
+    assert re.search(
+        r"cannot reach PostgreSQL at postgresql\+asyncpg://someone:\*\*\*@127\.0\.0\.1:9/app: "
+        r".+; fix POSTGRES_DSN, start that server, or unset it",
+        output,
+    ), output
+    assert "secret-password" not in output
+    assert "Traceback" not in output
+
+
+def run_output(project: Path, *args: str) -> str:
+    session = start_pytest(project, *args)
+    output = session.communicate(timeout=300)[0]
+    assert session.returncode == 0, output
+    return output
