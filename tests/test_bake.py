@@ -33,6 +33,7 @@ EXPECTED_FILES = {
     "tests/testdb/isolation.py",
     "tests/testdb/migrations.py",
     "tests/testdb/server.py",
+    "tests/testdb/templates.py",
 }
 
 SPECS = pytest.mark.parametrize("models", [None, RICH_MODELS], ids=["default", "rich"])
@@ -86,7 +87,7 @@ def test_answers_reach_the_rendered_files(bake: Bake) -> None:
     assert 'requires-python = ">=3.12"' in pyproject
     assert 'description = "Sells things: fast, cheap & good (really!)"' in pyproject
     assert (project / "src/shop/models.py").is_file()
-    assert 'TEST_DATABASE = "shop_db_test"' in (project / "tests/conftest.py").read_text()
+    assert 'DATABASE = "shop_db"' in (project / "tests/conftest.py").read_text()
 
 
 def test_models_answer_shapes_models_and_migration(bake: Bake) -> None:

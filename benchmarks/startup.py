@@ -1,0 +1,162 @@
+"""Benchmark: how long a test session takes to start, and what pytest-xdist gains.
+
+    python benchmarks/startup.py [--repeat 3]
+
+1. Session start: the wall time of a pytest run with one database test, less that of a
+   run with one test that needs no database, for projects with 1, 20 and 100 migrations.
+   Cold: no cached embedded server and no template database (initdb, then every
+   migration). Warm: the next run, with both cached.
+2. Parallel: a suite of 400 database-bound tests with `-n 0` and with `-n 2`.
+
+Writes results/startup.json and results/startup.md (the tables for the README).
+"""
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import platformdirs
+from projects import PYTHON, project_environment, render_project
+
+MIGRATION_COUNTS = (1, 20, 100)
+RESULTS = Path(__file__).resolve().parent / "results"
+
+ONE_DB_TEST = """
+import sqlalchemy as sa
+
+from bench.db import DBSessionManager
+
+
+async def test_one(db: DBSessionManager) -> None:
+    async with db.asessionmaker() as session:
+        assert await session.scalar(sa.text("SELECT 1")) == 1
+"""
+NO_DB_TEST = "def test_nothing() -> None:\n    pass\n"
+LOAD_TESTS = """
+import pytest
+import sqlalchemy as sa
+
+from bench.db import DBSessionManager
+from bench.models import T000
+
+from factories import add_t000
+
+
+@pytest.mark.parametrize("number", range(400))
+async def test_load(db: DBSessionManager, number: int) -> None:
+    async with db.asessionmaker() as session:
+        for _ in range(10):
+            await add_t000(session)
+        await session.commit()
+        count = await session.scalar(sa.select(sa.func.count()).select_from(T000))
+        assert count == 10
+"""
+MIGRATION = '''"""Extra table {number}."""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "{number:04d}"
+down_revision = "{previous:04d}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table("extra_{number}", sa.Column("id", sa.Integer(), primary_key=True))
+
+
+def downgrade() -> None:
+    op.drop_table("extra_{number}")
+'''
+
+
+def add_migrations(project: Path, count: int) -> None:
+    """Chain `count - 1` more migrations after the initial one."""
+    versions = project / "src/bench/migrations/versions"
+    for number in range(2, count + 1):
+        text = MIGRATION.format(number=number, previous=number - 1)
+        (versions / f"{number:04d}_extra.py").write_text(text)
+
+
+def pytest_seconds(project: Path, *args: str) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", *args],
+        cwd=project,
+        env=project_environment(project),
+        capture_output=True,
+        check=True,
+    )
+    return time.perf_counter() - started
+
+
+def session_start(project: Path, slug: str, repeat: int) -> dict[str, float]:
+    (project / "tests/test_one.py").write_text(ONE_DB_TEST.lstrip())
+    (project / "tests/test_nothing.py").write_text(NO_DB_TEST)
+    shutil.rmtree(platformdirs.user_cache_path(slug), ignore_errors=True)
+    empty = statistics.median(
+        pytest_seconds(project, "tests/test_nothing.py") for _ in range(repeat)
+    )
+    cold = pytest_seconds(project, "tests/test_one.py")
+    warm = statistics.median(pytest_seconds(project, "tests/test_one.py") for _ in range(repeat))
+    return {"empty_run_s": empty, "cold_extra_s": cold - empty, "warm_extra_s": warm - empty}
+
+
+def parallel(project: Path, repeat: int) -> dict[str, float]:
+    (project / "tests/test_load.py").write_text(LOAD_TESTS.lstrip())
+    pytest_seconds(project, "tests/test_one.py")  # warm the caches
+    results = {}
+    for workers in ("0", "2"):
+        runs = [
+            pytest_seconds(project, "-n", workers, "tests/test_load.py") for _ in range(repeat)
+        ]
+        results[f"n{workers}_s"] = statistics.median(runs)
+    return results
+
+
+def markdown(start: dict[int, dict[str, float]], load: dict[str, float]) -> str:
+    lines = [
+        "| migrations | empty pytest run | cold start adds | warm start adds |",
+        "|---|---|---|---|",
+    ]
+    for count, row in start.items():
+        lines.append(
+            f"| {count} | {row['empty_run_s']:.2f} s | {row['cold_extra_s']:.2f} s "
+            f"| {row['warm_extra_s']:.2f} s |"
+        )
+    speedup = load["n0_s"] / load["n2_s"]
+    lines += [
+        "",
+        "| 400 database tests | `-n 0` | `-n 2` | speed-up |",
+        "|---|---|---|---|",
+        f"| wall time | {load['n0_s']:.1f} s | {load['n2_s']:.1f} s | {speedup:.2f}x |",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per warm measurement")
+    repeat = parser.parse_args().repeat
+    RESULTS.mkdir(exist_ok=True)
+    start = {}
+    with tempfile.TemporaryDirectory() as workdir:
+        for count in MIGRATION_COUNTS:
+            slug = f"bench-startup-{count}"
+            project = render_project(Path(workdir), 2, package_name="bench", project_slug=slug)
+            add_migrations(project, count)
+            start[count] = session_start(project, slug, repeat)
+        load = parallel(project, repeat)
+    (RESULTS / "startup.json").write_text(json.dumps({"start": start, "load": load}, indent=2))
+    (RESULTS / "startup.md").write_text(markdown(start, load) + "\n")
+    print(markdown(start, load))
+
+
+if __name__ == "__main__":
+    main()
