@@ -2,11 +2,14 @@
 
     python benchmarks/startup.py [--repeat 3]
 
-1. Session start: the wall time of a pytest run with one database test, less that of a
-   run with one test that needs no database, for projects with 1, 20 and 100 migrations.
-   Cold: no cached embedded server and no template database (initdb, then every
-   migration). Warm: the next run, with both cached.
-2. Parallel: a suite of 400 database-bound tests with `-n 0` and with `-n 2`.
+1. Session start: from starting pytest to the start of its first test, for a test that
+   uses the database less a test that does not, with 1, 20 and 100 migrations. Cold: no
+   cached embedded server and no template database (initdb, then every migration).
+   Warm: the next run, with both cached.
+2. Parallel: 400 database tests with `-n 0` and with `-n 2`. In the waiting suite each
+   test also waits 10 ms on the server (a slow query), as suites that wait on the database
+   do; in the busy suite each test only keeps client and server busy, and on 2 cores the
+   client and the server already use both.
 
 Writes results/startup.json and results/startup.md (the tables for the README).
 """
@@ -26,18 +29,28 @@ from projects import PYTHON, project_environment, render_project
 MIGRATION_COUNTS = (1, 20, 100)
 RESULTS = Path(__file__).resolve().parent / "results"
 
-ONE_DB_TEST = """
-import sqlalchemy as sa
+FIRST_TESTS = """
+import os
+import time
+from pathlib import Path
 
 from bench.db import DBSessionManager
 
 
-async def test_one(db: DBSessionManager) -> None:
-    async with db.asessionmaker() as session:
-        assert await session.scalar(sa.text("SELECT 1")) == 1
+def note_the_time() -> None:
+    Path(os.environ["STARTED_FILE"]).write_text(str(time.time()))
+
+
+async def test_with_database(db: DBSessionManager) -> None:
+    note_the_time()
+
+
+def test_without_database() -> None:
+    note_the_time()
 """
-NO_DB_TEST = "def test_nothing() -> None:\n    pass\n"
 LOAD_TESTS = """
+import os
+
 import pytest
 import sqlalchemy as sa
 
@@ -46,6 +59,8 @@ from bench.models import T000
 
 from factories import add_t000
 
+WAIT = float(os.environ["SERVER_WAIT"])
+
 
 @pytest.mark.parametrize("number", range(400))
 async def test_load(db: DBSessionManager, number: int) -> None:
@@ -53,6 +68,7 @@ async def test_load(db: DBSessionManager, number: int) -> None:
         for _ in range(10):
             await add_t000(session)
         await session.commit()
+        await session.execute(sa.select(sa.func.pg_sleep(WAIT)))
         count = await session.scalar(sa.select(sa.func.count()).select_from(T000))
         assert count == 10
 """
@@ -84,45 +100,56 @@ def add_migrations(project: Path, count: int) -> None:
         (versions / f"{number:04d}_extra.py").write_text(text)
 
 
-def pytest_seconds(project: Path, *args: str) -> float:
+def pytest_seconds(project: Path, *args: str, **environment: str) -> float:
+    """Wall time of one pytest run."""
     started = time.perf_counter()
     subprocess.run(
         [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", *args],
         cwd=project,
-        env=project_environment(project),
+        env={**project_environment(project), **environment},
         capture_output=True,
         check=True,
     )
     return time.perf_counter() - started
 
 
+def to_first_test(project: Path, test: str) -> float:
+    """Seconds from starting pytest to the start of `test`."""
+    started_file = project / "started"
+    started = time.time()
+    pytest_seconds(project, f"tests/test_first.py::{test}", STARTED_FILE=str(started_file))
+    return float(started_file.read_text()) - started
+
+
 def session_start(project: Path, slug: str, repeat: int) -> dict[str, float]:
-    (project / "tests/test_one.py").write_text(ONE_DB_TEST.lstrip())
-    (project / "tests/test_nothing.py").write_text(NO_DB_TEST)
+    (project / "tests/test_first.py").write_text(FIRST_TESTS.lstrip())
     shutil.rmtree(platformdirs.user_cache_path(slug), ignore_errors=True)
     empty = statistics.median(
-        pytest_seconds(project, "tests/test_nothing.py") for _ in range(repeat)
+        to_first_test(project, "test_without_database") for _ in range(repeat)
     )
-    cold = pytest_seconds(project, "tests/test_one.py")
-    warm = statistics.median(pytest_seconds(project, "tests/test_one.py") for _ in range(repeat))
+    cold = to_first_test(project, "test_with_database")
+    warm = statistics.median(to_first_test(project, "test_with_database") for _ in range(repeat))
     return {"empty_run_s": empty, "cold_extra_s": cold - empty, "warm_extra_s": warm - empty}
 
 
-def parallel(project: Path, repeat: int) -> dict[str, float]:
+def parallel(project: Path, repeat: int) -> dict[str, dict[str, float]]:
     (project / "tests/test_load.py").write_text(LOAD_TESTS.lstrip())
-    pytest_seconds(project, "tests/test_one.py")  # warm the caches
     results = {}
-    for workers in ("0", "2"):
-        runs = [
-            pytest_seconds(project, "-n", workers, "tests/test_load.py") for _ in range(repeat)
-        ]
-        results[f"n{workers}_s"] = statistics.median(runs)
+    for suite, wait in (("waiting", "0.01"), ("busy", "0")):
+        times = {}
+        for workers in ("0", "2"):
+            runs = [
+                pytest_seconds(project, "-n", workers, "tests/test_load.py", SERVER_WAIT=wait)
+                for _ in range(repeat)
+            ]
+            times[f"n{workers}_s"] = statistics.median(runs)
+        results[suite] = times
     return results
 
 
-def markdown(start: dict[int, dict[str, float]], load: dict[str, float]) -> str:
+def markdown(start: dict[int, dict[str, float]], load: dict[str, dict[str, float]]) -> str:
     lines = [
-        "| migrations | empty pytest run | cold start adds | warm start adds |",
+        "| migrations | pytest to first test, no database | cold start adds | warm start adds |",
         "|---|---|---|---|",
     ]
     for count, row in start.items():
@@ -130,13 +157,12 @@ def markdown(start: dict[int, dict[str, float]], load: dict[str, float]) -> str:
             f"| {count} | {row['empty_run_s']:.2f} s | {row['cold_extra_s']:.2f} s "
             f"| {row['warm_extra_s']:.2f} s |"
         )
-    speedup = load["n0_s"] / load["n2_s"]
-    lines += [
-        "",
-        "| 400 database tests | `-n 0` | `-n 2` | speed-up |",
-        "|---|---|---|---|",
-        f"| wall time | {load['n0_s']:.1f} s | {load['n2_s']:.1f} s | {speedup:.2f}x |",
-    ]
+    lines += ["", "| 400 database tests | `-n 0` | `-n 2` | speed-up |", "|---|---|---|---|"]
+    for suite, times in load.items():
+        speedup = times["n0_s"] / times["n2_s"]
+        lines.append(
+            f"| {suite} | {times['n0_s']:.1f} s | {times['n2_s']:.1f} s | {speedup:.2f}x |"
+        )
     return "\n".join(lines)
 
 

@@ -5,10 +5,11 @@ DEFAULT_MODELS = (
     "review: content str(1000) = '', rating decimal(2,1), created_at timestamp = now, "
     "product_id -> product"
 )
-# Two round trips and one cascade; five isolation checks, the migration and settings checks.
-DEFAULT_TEST_COUNT = 10
+# Two round trips and one cascade; five isolation checks, four migration checks and the
+# settings check.
+DEFAULT_TEST_COUNT = 13
 # Without the check that other connections do not see a test's rows.
-TRUNCATE_TEST_COUNT = 9
+TRUNCATE_TEST_COUNT = 12
 
 # Four tables, every column type, a self-reference and three foreign keys between tables.
 RICH_MODELS = (
@@ -20,8 +21,8 @@ RICH_MODELS = (
     " order_line: placed_at timestamptz = now, shipped_at timestamp?, note text = 'none',"
     " customer_id -> customer, item_id -> item"
 )
-# Four round trips, three cascades (not the self-reference), and the same seven fixed tests.
-RICH_TEST_COUNT = 14
+# Four round trips, three cascades (not the self-reference), and the same ten fixed tests.
+RICH_TEST_COUNT = 17
 
 # The longest names allowed, with foreign-key names of exactly PostgreSQL's 63 characters.
 LONG_ANSWERS = {

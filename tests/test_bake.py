@@ -10,6 +10,7 @@ from tests.rendered import run
 
 EXPECTED_FILES = {
     ".env.example",
+    ".github/workflows/ci.yml",
     ".gitignore",
     "README.md",
     "alembic.ini",

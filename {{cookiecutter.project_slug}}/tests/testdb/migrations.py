@@ -13,7 +13,7 @@ from sqlalchemy.pool import NullPool
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 
 
-def alembic_config(connection: Connection) -> Config:
+def alembic_config(connection: Connection | None = None) -> Config:
     """The project's alembic.ini, told to use `connection` and leave logging alone."""
     config = Config(ALEMBIC_INI)
     config.attributes["connection"] = connection
@@ -41,7 +41,7 @@ async def upgrade(url: URL, revision: str = "head") -> None:
     await run_alembic(url, command.upgrade, revision)
 
 
-async def downgrade(url: URL, revision: str = "base") -> None:
+async def downgrade(url: URL, revision: str) -> None:
     await run_alembic(url, command.downgrade, revision)
 
 
