@@ -25,7 +25,15 @@ SERVERS = pytest.mark.parametrize(
     "postgres_dsn",
     [pytest.param("", id="embedded"), pytest.param(POSTGRES_DSN, id="server", marks=needs_server)],
 )
-LOG = ("-p", "no:randomly", "-o", "log_cli=true", "--log-cli-level=INFO")
+# Only the recording tests: the migration checks run migrations on purpose.
+LOG = (
+    "-p",
+    "no:randomly",
+    "-o",
+    "log_cli=true",
+    "--log-cli-level=INFO",
+    "tests/test_recording.py",
+)
 MIGRATION = "Running upgrade  -> 0001"
 
 # Written into a baked project: tests that note the database they ran on, and one that

@@ -5,6 +5,7 @@
     create_test_db  session   this session's own database, cloned from the template;
                               POSTGRES_DSN names it while the tests run
     db              function  a DBSessionManager on it; each test starts empty
+    empty_db        function  a database with no schema, for testing migrations
 
 They run on POSTGRES_DSN's server, or on an embedded PostgreSQL when it is unset. Tests
 ask for `db`. The machinery that is not a fixture lives in tests/testdb/.
@@ -105,6 +106,19 @@ async def create_test_db(postgres_server: URL, migrate_db: str) -> AsyncIterator
             dsn = url.render_as_string(hide_password=False)
             environment.setenv("POSTGRES_DSN", dsn)
             yield url
+    finally:
+        async with databases.admin_connection(postgres_server) as connection:
+            await databases.drop_database(connection, name)
+
+
+@pytest.fixture
+async def empty_db(postgres_server: URL) -> AsyncIterator[URL]:
+    """A database of the test's own with no schema at all, for testing migrations."""
+    name = databases.run_database_name(f"{DATABASE}_test_m")
+    async with databases.admin_connection(postgres_server) as connection:
+        await databases.create_database(connection, name)
+    try:
+        yield postgres_server.set(database=name)
     finally:
         async with databases.admin_connection(postgres_server) as connection:
             await databases.drop_database(connection, name)

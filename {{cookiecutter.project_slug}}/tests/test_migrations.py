@@ -5,9 +5,6 @@ One head; base to head and back, one step at a time (the stairway); the models m
 the migrated schema; and a downgrade to base leaves nothing behind.
 """
 
-from collections.abc import AsyncIterator
-
-import pytest
 import sqlalchemy as sa
 from alembic.script import Script, ScriptDirectory
 from sqlalchemy.engine import URL
@@ -19,19 +16,6 @@ def revisions() -> list[Script]:
     """Every revision, base first."""
     script = ScriptDirectory.from_config(migrations.alembic_config())
     return list(reversed(list(script.walk_revisions())))
-
-
-@pytest.fixture
-async def empty_database(postgres_server: URL) -> AsyncIterator[URL]:
-    """A database of this test's own with no schema at all; dropped afterwards."""
-    name = databases.run_database_name("{{ cookiecutter.database_name }}_test_m")
-    async with databases.admin_connection(postgres_server) as connection:
-        await databases.create_database(connection, name)
-    try:
-        yield postgres_server.set(database=name)
-    finally:
-        async with databases.admin_connection(postgres_server) as connection:
-            await databases.drop_database(connection, name)
 
 
 async def schema_objects(url: URL) -> set[str]:
@@ -52,20 +36,20 @@ def test_single_head() -> None:
     assert len(heads) == 1, f"migrations have {len(heads)} heads: {heads}"
 
 
-async def test_stairway_up_down_up(empty_database: URL) -> None:
+async def test_stairway_up_down_up(empty_db: URL) -> None:
     """Each migration upgrades, downgrades and upgrades again: a downgrade that forgets
     something makes the second upgrade fail."""
     for revision in revisions():
-        await migrations.upgrade(empty_database, revision.revision)
-        await migrations.downgrade(empty_database, "-1")
-        await migrations.upgrade(empty_database, revision.revision)
+        await migrations.upgrade(empty_db, revision.revision)
+        await migrations.downgrade(empty_db, "-1")
+        await migrations.upgrade(empty_db, revision.revision)
 
 
-async def test_downgrade_to_base_leaves_no_trace(empty_database: URL) -> None:
-    await migrations.upgrade(empty_database, "head")
-    await migrations.downgrade(empty_database, "base")
+async def test_downgrade_to_base_leaves_no_trace(empty_db: URL) -> None:
+    await migrations.upgrade(empty_db, "head")
+    await migrations.downgrade(empty_db, "base")
 
-    left = await schema_objects(empty_database)
+    left = await schema_objects(empty_db)
     assert left <= {"alembic_version", "alembic_version_pkc"}, f"left behind: {left}"
 
 
