@@ -5,11 +5,12 @@
 1. Session start: from starting pytest to the start of its first test, for a test that
    uses the database less a test that does not, with 1, 20 and 100 migrations. Cold: no
    cached embedded server and no template database (initdb, then every migration).
-   Warm: the next run, with both cached.
+   Warm: the next run, with both cached. The migrations after the first add columns, so
+   the schema stays the same size and only the number of migrations changes.
 2. Parallel: 400 database tests with `-n 0` and with `-n 2`. In the waiting suite each
-   test also waits 10 ms on the server (a slow query), as suites that wait on the database
-   do; in the busy suite each test only keeps client and server busy, and on 2 cores the
-   client and the server already use both.
+   test writes a row and waits 20 ms on the server (a slow query), as suites that wait
+   on the database do; in the busy suite each test writes ten rows and waits for
+   nothing, so client and server keep the CPU busy (on 2 cores, both of them).
 
 Writes results/startup.json and results/startup.md (the tables for the README).
 """
@@ -59,20 +60,21 @@ from bench.models import T000
 
 from factories import add_t000
 
+ROWS = int(os.environ["ROWS"])
 WAIT = float(os.environ["SERVER_WAIT"])
 
 
 @pytest.mark.parametrize("number", range(400))
 async def test_load(db: DBSessionManager, number: int) -> None:
     async with db.asessionmaker() as session:
-        for _ in range(10):
+        for _ in range(ROWS):
             await add_t000(session)
         await session.commit()
         await session.execute(sa.select(sa.func.pg_sleep(WAIT)))
         count = await session.scalar(sa.select(sa.func.count()).select_from(T000))
-        assert count == 10
+        assert count == ROWS
 """
-MIGRATION = '''"""Extra table {number}."""
+MIGRATION = '''"""Extra column {number}."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -84,11 +86,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table("extra_{number}", sa.Column("id", sa.Integer(), primary_key=True))
+    op.add_column("t000", sa.Column("extra_{number}", sa.Integer()))
 
 
 def downgrade() -> None:
-    op.drop_table("extra_{number}")
+    op.drop_column("t000", "extra_{number}")
 '''
 
 
@@ -135,11 +137,13 @@ def session_start(project: Path, slug: str, repeat: int) -> dict[str, float]:
 def parallel(project: Path, repeat: int) -> dict[str, dict[str, float]]:
     (project / "tests/test_load.py").write_text(LOAD_TESTS.lstrip())
     results = {}
-    for suite, wait in (("waiting", "0.01"), ("busy", "0")):
+    for suite, rows, wait in (("waiting", "1", "0.02"), ("busy", "10", "0")):
         times = {}
         for workers in ("0", "2"):
             runs = [
-                pytest_seconds(project, "-n", workers, "tests/test_load.py", SERVER_WAIT=wait)
+                pytest_seconds(
+                    project, "-n", workers, "tests/test_load.py", ROWS=rows, SERVER_WAIT=wait
+                )
                 for _ in range(repeat)
             ]
             times[f"n{workers}_s"] = statistics.median(runs)

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import platformdirs
 import pytest
 
 from tests.conftest import Bake
@@ -43,6 +44,7 @@ import asyncio
 import os
 from pathlib import Path
 
+import platformdirs
 import pytest
 import sqlalchemy as sa
 
@@ -223,3 +225,15 @@ def run_output(project: Path, *args: str) -> str:
     output = session.communicate(timeout=300)[0]
     assert session.returncode == 0, output
     return output
+
+
+def test_clear_cache_deletes_the_embedded_servers_data(project: Path) -> None:
+    run_output(project, "tests/test_recording.py")
+    data = Path(platformdirs.user_cache_path("example-service")) / "pgdata"
+    assert (data / "PG_VERSION").is_file()
+
+    output = run_output(project, "--db-clear-cache", "tests/test_recording.py", *LOG)
+
+    assert f"cleared {data}" in output
+    assert "building template database" in output, "a new server has no template yet"
+    assert embedded_servers() == set()
