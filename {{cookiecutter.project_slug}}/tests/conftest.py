@@ -1,5 +1,7 @@
 """The test database in three tiers: schema, database, data of one test.
 
+    postgres_server session   POSTGRES_DSN's server, or an embedded PostgreSQL when it
+                              is unset
     migrate_db      session   the schema: a template database migrated to head, built
                               only when a migration changed (never create_all)
     create_test_db  session   this session's own database, cloned from the template;
@@ -7,8 +9,7 @@
     db              function  a DBSessionManager on it; each test starts empty
     empty_db        function  a database with no schema, for testing migrations
 
-They run on POSTGRES_DSN's server, or on an embedded PostgreSQL when it is unset. Tests
-ask for `db`. The machinery that is not a fixture lives in tests/testdb/.
+Tests ask for `db`. The machinery that is not a fixture lives in tests/testdb/.
 """
 
 import signal
