@@ -48,8 +48,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    runs_tests = hasattr(config, "workerinput") or not config.getoption("numprocesses")
     if config.getoption("db_clear_cache") and not hasattr(config, "workerinput"):
         print(server.clear_cache())
+    if runs_tests and not config.getoption("collectonly"):
+        server.start_early()
     if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
         # A CI timeout sends SIGTERM: end like Ctrl-C, so the teardown drops this
         # session's database and stops the embedded server.

