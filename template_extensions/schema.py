@@ -79,19 +79,6 @@ class Table:
         return tuple(column for column in self.columns if not column.references)
 
     @property
-    def defaulted_columns(self) -> tuple[Column, ...]:
-        return tuple(column for column in self.columns if column.server_default is not None)
-
-    @property
-    def required_columns(self) -> tuple[Column, ...]:
-        """Plain columns an INSERT must name: not nullable and without a server default."""
-        return tuple(
-            column
-            for column in self.plain_columns
-            if not column.nullable and column.server_default is None
-        )
-
-    @property
     def parents(self) -> tuple[Column, ...]:
         """Foreign keys to other tables: each needs a parent row before this one is added."""
         return tuple(column for column in self.foreign_keys if column.references != self.name)
