@@ -7,6 +7,7 @@ from pathlib import Path
 from cookiecutter.main import cookiecutter
 
 TEMPLATE = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable  # the rendered projects run in this environment
 
 
 def models_spec(tables: int) -> str:
@@ -32,6 +33,3 @@ def project_environment(project: Path) -> dict[str, str]:
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
     environment.pop("POSTGRES_DSN", None)
     return environment
-
-
-PYTHON = sys.executable

@@ -67,10 +67,9 @@ def start_early() -> None:
     The first fixture that needs it then waits only for what is left of the start.
     """
     global early_start
-    pgdata = data_directory()
     if early_start is None and not os.environ.get("POSTGRES_DSN"):
         import_pgserver()  # here: warning filters are not safe to change in a thread
-        early_start = ThreadPoolExecutor(1).submit(start_embedded, pgdata)
+        early_start = ThreadPoolExecutor(1).submit(start_embedded, data_directory())
 
 
 def import_pgserver() -> None:
