@@ -65,6 +65,40 @@ async def test_waits_to_be_stopped(db: DBSessionManager) -> None:
     await asyncio.sleep(60)
 """
 
+# Written into a baked project: while one process clones the template, another clones
+# it too, but a process that would rebuild or drop templates waits.
+LOCK_TESTS = """
+import asyncio
+from contextlib import AbstractAsyncContextManager
+
+from sqlalchemy.engine import URL
+
+from testdb import databases, templates
+
+
+async def enter(lock: AbstractAsyncContextManager[None]) -> None:
+    async with lock:
+        pass
+
+
+async def test_clones_share_the_lock_that_rebuilds_wait_for(
+    postgres_server: URL, migrate_db: str
+) -> None:
+    prefix = migrate_db.rsplit("_", 1)[0] + "_"
+    clone = databases.run_database_name("example_db_test_lock")
+    async with (
+        databases.admin_connection(postgres_server) as cloning,
+        databases.admin_connection(postgres_server) as other,
+    ):
+        async with databases.locked(cloning, prefix, shared=True):
+            await asyncio.wait_for(templates.clone(other, migrate_db, clone), 30)
+            await databases.drop_database(other, clone)
+            rebuild = asyncio.create_task(enter(databases.locked(other, prefix)))
+            await asyncio.sleep(1)
+            assert not rebuild.done(), "a rebuild went ahead while a clone was running"
+        await asyncio.wait_for(rebuild, 30)
+"""
+
 
 @pytest.fixture
 def project(bake: Bake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -135,6 +169,17 @@ def test_xdist_workers_each_get_a_database(project: Path, tmp_path: Path) -> Non
     assert {name[-4:] for name in names} == {"_gw0", "_gw1"}
     assert len({name[: -len("_gw0")] for name in names}) == 1, names
     assert embedded_servers() == set()
+
+
+@SERVERS
+def test_clones_run_side_by_side_and_rebuilds_wait_for_them(
+    project: Path, postgres_dsn: str
+) -> None:
+    (project / "tests/test_locks.py").write_text(LOCK_TESTS.lstrip())
+
+    counts = run_tests(project, "tests/test_locks.py", postgres_dsn=postgres_dsn)
+
+    assert counts == {"passed": 1}
 
 
 @SERVERS

@@ -48,10 +48,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    runs_tests = hasattr(config, "workerinput") or not config.getoption("numprocesses")
     if config.getoption("db_clear_cache") and not hasattr(config, "workerinput"):
         print(server.clear_cache())
-    if runs_tests and not config.getoption("collectonly"):
+    if not config.getoption("collectonly"):
+        # With pytest-xdist the controller starts it too, while the workers start up;
+        # it stays up until the controller, the last to end, stops it.
         server.start_early()
     if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
         # A CI timeout sends SIGTERM: end like Ctrl-C, so the teardown drops this

@@ -134,11 +134,16 @@ async def admin_connection(server: URL) -> AsyncIterator[AsyncConnection]:
 
 
 @asynccontextmanager
-async def locked(connection: AsyncConnection, name: str) -> AsyncIterator[None]:
-    """An advisory lock named `name`: one test process at a time, server-wide."""
+async def locked(
+    connection: AsyncConnection, name: str, *, shared: bool = False
+) -> AsyncIterator[None]:
+    """An advisory lock named `name`, server-wide: held by one test process at a time,
+    or, if `shared`, by any number of processes that do not hold it exclusively."""
     key = sa.func.hashtextextended(name, 0)
-    await connection.execute(sa.select(sa.func.pg_advisory_lock(key)))
+    lock = sa.func.pg_advisory_lock_shared if shared else sa.func.pg_advisory_lock
+    unlock = sa.func.pg_advisory_unlock_shared if shared else sa.func.pg_advisory_unlock
+    await connection.execute(sa.select(lock(key)))
     try:
         yield
     finally:
-        await connection.execute(sa.select(sa.func.pg_advisory_unlock(key)))
+        await connection.execute(sa.select(unlock(key)))

@@ -156,10 +156,15 @@ async def check_reachable(url: URL, advice: str) -> None:
 
 
 async def skip_durability(url: URL) -> None:
-    """A server that holds only test data need not survive a power cut."""
+    """A server that holds only test data need not survive a power cut.
+
+    Set once: ALTER SYSTEM keeps the settings in the data directory.
+    """
     engine = create_async_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     try:
         async with engine.connect() as connection:
+            if await connection.scalar(sa.text("SHOW fsync")) == "off":
+                return
             for setting in ("fsync", "full_page_writes", "synchronous_commit"):
                 await connection.execute(sa.text(f"ALTER SYSTEM SET {setting} = off"))
             await connection.execute(sa.text("SELECT pg_reload_conf()"))

@@ -3,8 +3,9 @@
 The template's name carries a hash of what shapes the schema (env.py and the migration
 files): a changed migration gets a new template without any flag, and an unchanged one
 means no migration runs at all. A template is marked ready only once its migrations
-succeeded; one left unready by a crash is rebuilt. Building and cloning happen under an
-advisory lock, so of several processes only the first builds.
+succeeded; one left unready by a crash is rebuilt. Building takes an advisory lock that
+cloning shares: of several processes only the first builds, the others then clone side
+by side, and no template is dropped while it is being cloned.
 """
 
 import hashlib
@@ -60,7 +61,7 @@ async def ensure_template(
 async def clone(connection: AsyncConnection, template: str, name: str) -> None:
     """Create database `name` as a copy of `template`, which must be ready."""
     prefix = template.rsplit("_", 1)[0] + "_"
-    async with databases.locked(connection, prefix):
+    async with databases.locked(connection, prefix, shared=True):
         if template not in await databases.our_databases(connection, template):
             raise RuntimeError(
                 f"template database {template} was dropped by a test session with "
