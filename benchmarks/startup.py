@@ -7,10 +7,10 @@
    cached embedded server and no template database (initdb, then every migration).
    Warm: the next run, with both cached. The migrations after the first add columns, so
    the schema stays the same size and only the number of migrations changes.
-2. Parallel: 400 database tests with `-n 0` and with `-n 2`. In the waiting suite each
-   test writes a row and waits 20 ms on the server (a slow query), as suites that wait
-   on the database do; in the busy suite each test writes ten rows and waits for
-   nothing, so client and server keep the CPU busy (on 2 cores, both of them).
+2. Parallel: 400 database tests with `-n 0` and with `-n 2`. In the waiting suites each
+   test writes a row and waits 5, 20 or 50 ms on the server (a slow query), as suites
+   that wait on the database do; in the busy suite each test writes ten rows and waits
+   for nothing, so client and server keep the CPU busy (on 2 cores, both of them).
 
 Each project runs in a .venv of its own with its `[test]` extra, as its users run it.
 Writes results/startup.json and results/startup.md (the tables for the README).
@@ -29,6 +29,13 @@ import platformdirs
 from projects import install_venv, project_environment, render_project, venv_python
 
 MIGRATION_COUNTS = (1, 20, 100)
+# Rows each load test writes, and seconds it waits on the server.
+SUITES = {
+    "busy: 10 rows, no wait": ("10", "0"),
+    "waiting 5 ms": ("1", "0.005"),
+    "waiting 20 ms": ("1", "0.02"),
+    "waiting 50 ms": ("1", "0.05"),
+}
 RESULTS = Path(__file__).resolve().parent / "results"
 
 FIRST_TESTS = """
@@ -155,7 +162,7 @@ def parallel(project: Path, repeat: int) -> dict[str, dict[str, float]]:
     """`-n 0` and `-n 2` runs alternate; the speed-up is the median of the pairs'."""
     (project / "tests/test_load.py").write_text(LOAD_TESTS.lstrip())
     results = {}
-    for suite, rows, wait in (("waiting", "1", "0.02"), ("busy", "10", "0")):
+    for suite, (rows, wait) in SUITES.items():
         pairs = [
             [
                 pytest_seconds(
