@@ -1,8 +1,6 @@
 """Render benchmark projects from the template, with as many tables as a run asks for."""
 
 import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -20,9 +18,13 @@ def models_spec(tables: int) -> str:
     return "; ".join(specs)
 
 
-def render_project(output: Path, tables: int, **answers: str) -> Path:
-    """Render a project with `tables` tables into `output`, without the smoke test."""
-    os.environ["SKIP_SMOKE_TEST"] = "1"
+def render_project(output: Path, tables: int, *, smoke_test: bool = False, **answers: str) -> Path:
+    """Render a project with `tables` tables into `output`.
+
+    With `smoke_test`, the template's hook also makes the project's .venv, holding only
+    its `[test]` extra, and runs its tests there, as it does for a user.
+    """
+    os.environ["SKIP_SMOKE_TEST"] = "0" if smoke_test else "1"
     context = {"project_name": f"Bench {tables}", "models": models_spec(tables), **answers}
     return Path(
         cookiecutter(str(TEMPLATE), no_input=True, extra_context=context, output_dir=output)
@@ -39,21 +41,3 @@ def project_environment(project: Path) -> dict[str, str]:
 
 def venv_python(project: Path) -> Path:
     return project / ".venv" / "bin" / "python"
-
-
-def install_venv(project: Path) -> None:
-    """A .venv in `project` holding only its `[test]` extra, as its users make one.
-
-    Session start is measured there: with no plugin or import of this repository's own
-    test environment (pytest-cookies, cookiecutter, ...).
-    """
-    venv, python = str(project / ".venv"), str(venv_python(project))
-    uv = shutil.which("uv") or shutil.which("uv", path=str(Path(sys.executable).parent))
-    if uv:
-        subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, venv], check=True)
-        # Compiled as pip does: with PYTHONDONTWRITEBYTECODE set, nothing else would.
-        install = [uv, "pip", "install", "--quiet", "--compile-bytecode", "--python", python]
-    else:
-        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
-        install = [python, "-m", "pip", "install", "--quiet"]
-    subprocess.run([*install, "-e", f"{project}[test]"], check=True)

@@ -12,7 +12,7 @@
    that wait on the database do; in the busy suite each test writes ten rows and waits
    for nothing, so client and server keep the CPU busy (on 2 cores, both of them).
 
-Each project runs in a .venv of its own with its `[test]` extra, as its users run it.
+Each project runs in the .venv its smoke test made, with its `[test]` extra, as its users run it.
 Writes results/startup.json and results/startup.md (the tables for the README).
 """
 
@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 import platformdirs
-from projects import install_venv, project_environment, render_project, venv_python
+from projects import project_environment, render_project, venv_python
 
 MIGRATION_COUNTS = (1, 20, 100)
 # Rows each load test writes, and seconds it waits on the server.
@@ -216,9 +216,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as workdir:
         for count in MIGRATION_COUNTS:
             slug = f"bench-startup-{count}"
-            project = render_project(Path(workdir), 2, package_name="bench", project_slug=slug)
+            project = render_project(
+                Path(workdir), 2, smoke_test=True, package_name="bench", project_slug=slug
+            )
             add_migrations(project, count)
-            install_venv(project)
             start[count] = session_start(project, slug, repeat)
         load = parallel(project, repeat)
     (RESULTS / "startup.json").write_text(json.dumps({"start": start, "load": load}, indent=2))

@@ -88,7 +88,10 @@ def create_venv(project: Path, uv: str | None) -> Path:
 
 def install(project: Path, python: Path, uv: str | None) -> None:
     if uv:
-        command = [uv, "pip", "install", "--quiet", "--python", str(python), "-e", ".[test]"]
+        # Compiled at install, as pip does, so no test run compiles every import again
+        # where PYTHONDONTWRITEBYTECODE is set.
+        command = [uv, "pip", "install", "--quiet", "--compile-bytecode", "--python", str(python)]
+        command += ["-e", ".[test]"]
     else:
         command = [str(python), "-m", "pip", "install", "--quiet", "-e", ".[test]"]
     completed = step(f"installing -e '.[test]' with {'uv' if uv else 'pip'}", command, project)
