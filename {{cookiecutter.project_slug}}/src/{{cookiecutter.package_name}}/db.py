@@ -1,8 +1,7 @@
 """Database access: one engine per process, and the sessions it hands out."""
 
-import os
-
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -10,21 +9,31 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from {{ cookiecutter.package_name }}.settings import Settings, load_settings
+
 
 def postgres_dsn() -> str:
-    """The database to use; while the tests run it names the test database."""
-    try:
-        return os.environ["POSTGRES_DSN"]
-    except KeyError:
+    """The database to use (POSTGRES_DSN, from the environment or `.env`); while the
+    tests run it names the test database."""
+    dsn = load_settings().postgres_dsn
+    if not dsn:
+        example = "postgresql://user:pw@localhost/{{ cookiecutter.database_name }}"
         raise RuntimeError(
-            "POSTGRES_DSN is not set; set it to a PostgreSQL URL, e.g. "
-            "postgresql://user:pw@localhost/{{ cookiecutter.database_name }}"
-        ) from None
+            "POSTGRES_DSN is not set (in the environment or .env); "
+            f"set it to a PostgreSQL URL, e.g. {example}"
+        )
+    return dsn
 
 
 def async_url(dsn: str | URL) -> URL:
     """A DSN as people write it (postgresql://...), with SQLAlchemy's asyncpg driver."""
-    url = make_url(dsn)
+    try:
+        url = make_url(dsn)
+    except ArgumentError:
+        raise ValueError(
+            f"{dsn!r} is not a database URL; use "
+            "postgresql://user:password@host:port/database"
+        ) from None
     if url.drivername in ("postgres", "postgresql"):
         url = url.set(drivername="postgresql+asyncpg")
     return url
@@ -33,8 +42,16 @@ def async_url(dsn: str | URL) -> URL:
 class DBSessionManager:
     """Owns the engine and its connection pool: one per process, closed at exit."""
 
-    def __init__(self, postgres_dsn: str | URL) -> None:
-        self._engine: AsyncEngine = create_async_engine(async_url(postgres_dsn))
+    def __init__(
+        self, postgres_dsn: str | URL, settings: Settings | None = None
+    ) -> None:
+        settings = settings or load_settings()
+        self._engine: AsyncEngine = create_async_engine(
+            async_url(postgres_dsn),
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            echo=settings.db_echo,
+        )
         self._async_sessionmaker = async_sessionmaker(
             bind=self._engine, expire_on_commit=False
         )

@@ -1,17 +1,21 @@
 """Alembic environment: run migrations on an async engine, or on a connection handed in.
 
 From the command line (`alembic upgrade head`) the URL comes from `sqlalchemy.url` or
-the POSTGRES_DSN environment variable. Code that is already inside an event loop (the
-test fixtures) passes a connection in `config.attributes["connection"]` instead,
-because `asyncio.run()` cannot start a second loop there.
+POSTGRES_DSN (the environment, then `.env`); when it is missing or its database cannot
+be reached, Alembic prints one line saying so (`FAILED: ...`), not a traceback.
+Code that is already inside an event loop (the test fixtures) passes a connection in
+`config.attributes["connection"]` instead, because `asyncio.run()` cannot start a
+second loop there.
 """
 
 import asyncio
 from logging.config import fileConfig
 
 from alembic import context
+from alembic.util import CommandError
 from sqlalchemy import pool
 from sqlalchemy.engine import URL, Connection
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from {{ cookiecutter.package_name }}.db import async_url, postgres_dsn
@@ -25,7 +29,17 @@ if config.config_file_name and config.attributes.get("configure_logger", True):
 
 
 def database_url() -> URL:
-    return async_url(config.get_main_option("sqlalchemy.url") or postgres_dsn())
+    try:
+        return async_url(config.get_main_option("sqlalchemy.url") or postgres_dsn())
+    except (RuntimeError, ValueError) as error:
+        raise CommandError(str(error)) from None
+
+
+def first_line(error: BaseException) -> str:
+    """The driver's own words, e.g. `database "x" does not exist`."""
+    while error.__cause__ is not None:
+        error = error.__cause__
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def run_migrations_offline() -> None:
@@ -48,9 +62,19 @@ def do_run_migrations(connection: Connection) -> None:
 
 
 async def run_async_migrations() -> None:
-    engine = create_async_engine(database_url(), poolclass=pool.NullPool)
+    url = database_url()
+    engine = create_async_engine(url, poolclass=pool.NullPool)
     try:
-        async with engine.connect() as connection:
+        try:
+            connection = await engine.connect()
+        except (OSError, SQLAlchemyError) as error:
+            where = url.render_as_string(hide_password=True)
+            raise CommandError(
+                f"cannot connect to {where}: {first_line(error)}; create that "
+                "database or fix POSTGRES_DSN, or run alembic through "
+                "`dev-db run -- alembic ...` (see the README)"
+            ) from None
+        async with connection:
             await connection.run_sync(do_run_migrations)
     finally:
         await engine.dispose()

@@ -1,0 +1,131 @@
+"""`dev-db`: a database to develop against, at head, with no server to install.
+
+It lives on the server the tests use (the embedded PostgreSQL, or POSTGRES_DSN's server
+when that is set), is cloned from the tests' template at head, and stays there between
+sessions until `dev-db drop`. Its name, `{{ cookiecutter.database_name }}_dev`, is not one the test fixtures
+make or sweep, and its marker says kind "dev", so the tests never touch it; `dev-db
+drop` drops only a database that carries that marker.
+
+    dev-db create               make it (if missing) and print its URL
+    dev-db run -- COMMAND ...   run COMMAND with POSTGRES_DSN naming it, e.g.
+                                dev-db run -- alembic revision --autogenerate -m "..."
+    dev-db drop                 drop it
+"""
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from testdb import databases, migrations, server, templates
+
+DATABASE = "{{ cookiecutter.database_name }}"
+NAME = f"{DATABASE}_dev"
+KIND = "dev"
+MIGRATIONS = Path(__file__).parents[2] / "src/{{ cookiecutter.package_name }}/migrations"
+EMBEDDED_NOTE = (
+    "the embedded PostgreSQL runs only while dev-db does: "
+    "use `dev-db run -- COMMAND` to reach this database"
+)
+
+
+class DevDbError(Exception):
+    """Ends the command with this one line and exit status 1."""
+
+
+def parser() -> argparse.ArgumentParser:
+    parse = argparse.ArgumentParser(
+        prog="dev-db",
+        description=f"A development database, {NAME}, at the newest migration.",
+    )
+    commands = parse.add_subparsers(dest="action", required=True)
+    commands.add_parser("create", help="make it if missing and print its URL")
+    run = commands.add_parser("run", help="run a command with POSTGRES_DSN naming it")
+    run.add_argument("command", nargs=argparse.REMAINDER, help="-- COMMAND ...")
+    commands.add_parser("drop", help="drop it")
+    return parse
+
+
+def main(argv: list[str]) -> int:
+    arguments = parser().parse_args(argv)
+    command: list[str] = list(getattr(arguments, "command", []))
+    if command[:1] == ["--"]:
+        command = command[1:]
+    if arguments.action == "run" and not command:
+        parser().error("run needs a command: dev-db run -- alembic upgrade head")
+    try:
+        return asyncio.run(act(arguments.action, command))
+    except (DevDbError, server.ServerUnavailable) as error:
+        print(f"dev-db: {error}", file=sys.stderr)
+        return 1
+
+
+async def act(action: str, command: list[str]) -> int:
+    """Do `action` on the server; it stays up (if embedded) until this returns."""
+    async with server.postgres_server() as url:
+        async with databases.admin_connection(url) as connection:
+            if action == "drop":
+                return await drop(connection)
+            await ensure(url, connection)
+        dev_url = url.set(database=NAME)
+        if action == "create":
+            print(dev_url.render_as_string(hide_password=False))
+            if not os.environ.get("POSTGRES_DSN"):
+                print(f"dev-db: {EMBEDDED_NOTE}", file=sys.stderr)
+            return 0
+        return await run(command, dev_url)
+
+
+async def ensure(url: URL, connection: AsyncConnection) -> None:
+    """Make the development database from the template at head, unless it exists."""
+    existing = await databases.our_databases(connection, NAME)
+    if NAME in existing and existing[NAME].get("kind") == KIND:
+        return
+    if await exists(connection):
+        raise DevDbError(
+            f"database {NAME} exists but dev-db did not make it; "
+            "drop or rename it to use dev-db"
+        )
+    template = await templates.ensure_template(
+        url,
+        connection,
+        prefix=f"{DATABASE}_template_",
+        migrations=MIGRATIONS,
+        migrate=migrations.upgrade,
+    )
+    await templates.clone(connection, template, NAME)
+    # Kept between sessions: the marker names no process whose end would free it.
+    await databases.mark(connection, NAME, kind=KIND)
+    print(f"dev-db: created {NAME} at the newest migration", file=sys.stderr)
+
+
+async def exists(connection: AsyncConnection) -> bool:
+    query = sa.text("SELECT 1 FROM pg_database WHERE datname = :name")
+    return bool(await connection.scalar(query, {"name": NAME}))
+
+
+async def drop(connection: AsyncConnection) -> int:
+    record = (await databases.our_databases(connection, NAME)).get(NAME)
+    if record is None or record.get("kind") != KIND:
+        if await exists(connection):
+            raise DevDbError(f"database {NAME} was not made by dev-db; not dropping it")
+        print(f"dev-db: {NAME} does not exist; nothing to drop", file=sys.stderr)
+        return 0
+    await databases.drop_database(connection, NAME)
+    print(f"dev-db: dropped {NAME}", file=sys.stderr)
+    return 0
+
+
+async def run(command: list[str], url: URL) -> int:
+    """Run `command` with POSTGRES_DSN naming the development database; its status."""
+    environment = {**os.environ, "POSTGRES_DSN": url.render_as_string(False)}
+    try:
+        process = await asyncio.create_subprocess_exec(*command, env=environment)
+    except OSError as error:
+        raise DevDbError(f"cannot run {command[0]!r}: {error.strerror}") from None
+    return await process.wait()
