@@ -74,7 +74,8 @@ async def act(action: str, command: list[str]) -> int:
             await ensure(url, connection)
         dev_url = url.set(database=NAME)
         if action == "create":
-            print(dev_url.render_as_string(hide_password=False))
+            plain = dev_url.set(drivername="postgresql")  # as people write it
+            print(plain.render_as_string(hide_password=False))
             if not os.environ.get("POSTGRES_DSN"):
                 print(f"dev-db: {EMBEDDED_NOTE}", file=sys.stderr)
             return 0

@@ -74,8 +74,10 @@ async def run_async_migrations() -> None:
                 "database or fix POSTGRES_DSN, or run alembic through "
                 "`dev-db run -- alembic ...` (see the README)"
             ) from None
-        async with connection:
+        try:
             await connection.run_sync(do_run_migrations)
+        finally:
+            await connection.close()
     finally:
         await engine.dispose()
 
