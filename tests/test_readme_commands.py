@@ -1,0 +1,144 @@
+"""The rendered README's commands work as written: a new user with no PostgreSQL server
+goes from `pip install` to "add a column, write its migration, run the tests" with them.
+
+The fenced bash blocks of the README's test, migration and development-database sections
+are run literally, in order, in one shell in a freshly baked project: with POSTGRES_DSN
+unset (the embedded server) and, when the template's tests have a server, with it set
+(the `export POSTGRES_DSN=...` the README asks of such users). Between the sections the
+test makes the user's one edit: a new column in the models.
+"""
+
+import asyncio
+import os
+import re
+import secrets
+import shlex
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from tests.conftest import Bake
+
+POSTGRES_DSN = os.environ.get("POSTGRES_DSN", "")
+TEST_SECTION = "Run the tests"
+EDIT_THEN_RUN = ("Migrations", "A development database")
+CHECK_STATUS = 'status=$?; [ "$status" = 0 ] || { echo "README command failed"; exit "$status"; }'
+CHECK_STATUS = 'status=$?; [ "$status" = 0 ] || { echo "README command failed"; exit "$status"; }'
+FENCED_BASH = re.compile(r"^```bash\n(.*?)^```", re.MULTILINE | re.DOTALL)
+NEW_COLUMN = "    sku: Mapped[str | None] = mapped_column(sa.String(40))\n"
+
+
+def section(readme: str, title: str) -> str:
+    """The text under `## title`, up to the next heading of that level."""
+    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", readme, re.M | re.S)
+    assert match, f"the rendered README has no section {title!r}"
+    return match[1]
+
+
+def commands(readme: str, title: str) -> list[str]:
+    """The command lines of the section's bash blocks, as the user would type them."""
+    blocks = FENCED_BASH.findall(section(readme, title))
+    assert blocks, f"section {title!r} of the rendered README has no bash block"
+    return [line for block in blocks for line in block.splitlines() if line.strip()]
+
+
+def stop_at_first_failure(lines: list[str]) -> str:
+    """A script running `lines` as written, that stops at the first one that fails
+    (`set -e` would not: it ignores failures early in an `a && b` list)."""
+    script = []
+    for line in lines:
+        script.append(f"echo {shlex.quote('$ ' + line)}")
+        script.append(line)
+        script.append(CHECK_STATUS)
+    return "\n".join(script) + "\n"
+
+
+def add_column(models: Path) -> str:
+    """A command making the user's edit: a new nullable column on the first model."""
+    edit = (
+        "import pathlib, re, sys\n"
+        "path = pathlib.Path(sys.argv[1])\n"
+        "new = lambda m: m[1] + sys.argv[2]\n"
+        "path.write_text(re.sub(r'(__tablename__ = .*\\n)', new, path.read_text(), count=1))\n"
+    )
+    return f"python -c {shlex.quote(edit)} {shlex.quote(str(models))} {shlex.quote(NEW_COLUMN)}"
+
+
+def environment(postgres_dsn: str | None) -> dict[str, str]:
+    """A user's shell: nothing pointing at the template's own Python, POSTGRES_DSN as given."""
+    hidden = {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "POSTGRES_DSN"}
+    result = {name: value for name, value in os.environ.items() if name not in hidden}
+    if postgres_dsn:
+        result["POSTGRES_DSN"] = postgres_dsn
+    return result
+
+
+async def drop_databases(dsn: str, prefix: str) -> None:
+    connection = await asyncpg.connect(dsn)
+    try:
+        rows = await connection.fetch(
+            "SELECT datname FROM pg_database WHERE starts_with(datname, $1)", prefix
+        )
+        for row in rows:
+            await connection.execute(f'DROP DATABASE "{row["datname"]}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
+def database_name() -> Iterator[str]:
+    """A database name of this test's own; on the server, its databases are dropped after."""
+    name = f"readme_{secrets.token_hex(3)}"
+    yield name
+    if POSTGRES_DSN:
+        asyncio.run(drop_databases(POSTGRES_DSN, f"{name}_"))
+
+
+@pytest.mark.parametrize(
+    "postgres_dsn",
+    [
+        None,
+        pytest.param(
+            POSTGRES_DSN,
+            marks=pytest.mark.skipif(not POSTGRES_DSN, reason="set POSTGRES_DSN to run this"),
+        ),
+    ],
+    ids=["embedded", "server"],
+)
+def test_readme_from_install_to_a_tested_migration(
+    bake: Bake, database_name: str, postgres_dsn: str | None
+) -> None:
+    project = bake(database_name=database_name)
+    readme = (project / "README.md").read_text()
+    tests = commands(readme, TEST_SECTION)
+    lines = [*tests, add_column(project / "src/example_service/models.py")]
+    lines += [line for title in EDIT_THEN_RUN for line in commands(readme, title)]
+    lines += [line for line in tests if line.startswith("ruff ")]  # the new migration too
+    try:
+        completed = subprocess.run(
+            ["bash", "-c", stop_at_first_failure(lines)],
+            cwd=project,
+            env=environment(postgres_dsn),
+            capture_output=True,
+            text=True,
+            timeout=1200,
+            check=False,
+        )
+    finally:
+        dev_db = project / ".venv/bin/dev-db"
+        if dev_db.exists():  # a failed run may have left it behind
+            subprocess.run(
+                [dev_db, "drop"], cwd=project, env=environment(postgres_dsn), check=False
+            )
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output
+
+    assert "Detected added column 'product.sku'" in output
+    [migration] = (project / "src/example_service/migrations/versions").glob("*_add_a_column.py")
+    assert "op.add_column" in migration.read_text()
+    summaries = re.findall(r"\b(\d+) passed in", output)
+    assert len(summaries) == 2, output  # before the edit, and after the migration
+    assert f"dropped {database_name}_dev" in output
