@@ -1,8 +1,13 @@
-"""Application code that reads POSTGRES_DSN reaches the test database, not yours."""
+"""Settings come from the environment, then `.env`; while the tests run, application
+code that reads POSTGRES_DSN reaches the test database, not yours."""
 
+from pathlib import Path
+
+import pytest
 import sqlalchemy as sa
 
 from {{ cookiecutter.package_name }}.db import DBSessionManager, postgres_dsn
+from {{ cookiecutter.package_name }}.settings import Settings, SettingsError, load_settings
 
 
 async def test_postgres_dsn_names_the_test_database(db: DBSessionManager) -> None:
@@ -15,3 +20,35 @@ async def test_postgres_dsn_names_the_test_database(db: DBSessionManager) -> Non
 
     assert name is not None
     assert name.startswith("{{ cookiecutter.database_name }}_test")
+
+
+def test_the_environment_beats_dotenv(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("POSTGRES_DSN=postgresql://from-dotenv/db\nDB_POOL_SIZE=3\n")
+    monkeypatch.setenv("POSTGRES_DSN", "postgresql://from-environment/db")
+    monkeypatch.delenv("DB_POOL_SIZE", raising=False)
+
+    settings = Settings(_env_file=dotenv)
+
+    assert settings.postgres_dsn == "postgresql://from-environment/db"
+    assert settings.db_pool_size == 3
+
+
+def test_the_tests_read_no_dotenv(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A developer's .env must not move a test run onto another database."""
+    (tmp_path / ".env").write_text("DB_POOL_SIZE=1\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DB_POOL_SIZE", raising=False)
+
+    assert load_settings().db_pool_size == Settings.model_fields["db_pool_size"].default
+
+
+def test_a_bad_setting_is_one_line_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DB_POOL_SIZE", "many")
+
+    with pytest.raises(SettingsError, match=r"^DB_POOL_SIZE='many' is not allowed: "):
+        load_settings()

@@ -2,9 +2,9 @@
 
 It lives on the server the tests use (the embedded PostgreSQL, or POSTGRES_DSN's server
 when that is set), is cloned from the tests' template at head, and stays there between
-sessions until `dev-db drop`. Its name, `{{ cookiecutter.database_name }}_dev`, is not one the test fixtures
-make or sweep, and its marker says kind "dev", so the tests never touch it; `dev-db
-drop` drops only a database that carries that marker.
+sessions until `dev-db drop`. Its name, the database name with `_dev` appended, is not
+one the test fixtures make or sweep, and its marker says kind "dev", so the tests never
+touch it; `dev-db drop` drops only a database that carries that marker.
 
     dev-db create               make it (if missing) and print its URL
     dev-db run -- COMMAND ...   run COMMAND with POSTGRES_DSN naming it, e.g.
