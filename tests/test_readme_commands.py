@@ -13,14 +13,17 @@ import os
 import re
 import secrets
 import shlex
+import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
 import pytest
+from cookiecutter.main import cookiecutter
 
-from tests.conftest import Bake
+from tests.template_copy import TEMPLATE
 
 POSTGRES_DSN = os.environ.get("POSTGRES_DSN", "")
 TEST_SECTION = "Run the tests"
@@ -97,6 +100,24 @@ def database_name() -> Iterator[str]:
         asyncio.run(drop_databases(POSTGRES_DSN, f"{name}_"))
 
 
+@pytest.fixture
+def project(database_name: str) -> Iterator[Path]:
+    """A new project in a directory every user may enter.
+
+    Run as root, the embedded server runs as another user, which must reach the server
+    binaries in the project's .venv: pytest's own temporary directories admit only root.
+    """
+    parent = Path(tempfile.mkdtemp(prefix="readme-commands-"))
+    parent.chmod(0o755)
+    try:
+        answers = {"database_name": database_name}
+        yield Path(
+            cookiecutter(str(TEMPLATE), no_input=True, extra_context=answers, output_dir=parent)
+        )
+    finally:
+        shutil.rmtree(parent)
+
+
 @pytest.mark.parametrize(
     "postgres_dsn",
     [
@@ -109,9 +130,8 @@ def database_name() -> Iterator[str]:
     ids=["embedded", "server"],
 )
 def test_readme_from_install_to_a_tested_migration(
-    bake: Bake, database_name: str, postgres_dsn: str | None
+    project: Path, database_name: str, postgres_dsn: str | None
 ) -> None:
-    project = bake(database_name=database_name)
     readme = (project / "README.md").read_text()
     tests = commands(readme, TEST_SECTION)
     lines = [*tests, add_column(project / "src/example_service/models.py")]
@@ -122,7 +142,8 @@ def test_readme_from_install_to_a_tested_migration(
             ["bash", "-c", stop_at_first_failure(lines)],
             cwd=project,
             env=environment(postgres_dsn),
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             text=True,
             timeout=1200,
             check=False,
@@ -133,7 +154,7 @@ def test_readme_from_install_to_a_tested_migration(
             subprocess.run(
                 [dev_db, "drop"], cwd=project, env=environment(postgres_dsn), check=False
             )
-    output = completed.stdout + completed.stderr
+    output = completed.stdout
     assert completed.returncode == 0, output
 
     assert "Detected added column 'product.sku'" in output
