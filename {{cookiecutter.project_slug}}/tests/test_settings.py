@@ -27,10 +27,11 @@ def test_the_environment_beats_dotenv(
 ) -> None:
     dotenv = tmp_path / ".env"
     dotenv.write_text("POSTGRES_DSN=postgresql://from-dotenv/db\nDB_POOL_SIZE=3\n")
+    monkeypatch.setitem(Settings.model_config, "env_file", dotenv)
     monkeypatch.setenv("POSTGRES_DSN", "postgresql://from-environment/db")
     monkeypatch.delenv("DB_POOL_SIZE", raising=False)
 
-    settings = Settings(_env_file=dotenv)
+    settings = load_settings()
 
     assert settings.postgres_dsn == "postgresql://from-environment/db"
     assert settings.db_pool_size == 3
