@@ -94,7 +94,7 @@ def test_at_least_25_distinct_bad_answers() -> None:
 @pytest.mark.parametrize(
     ("answers", "expected_tests"),
     [
-        (LONG_ANSWERS, 15),
+        (LONG_ANSWERS, 18),
         (
             {
                 "project_name": "Service 2",
@@ -102,10 +102,10 @@ def test_at_least_25_distinct_bad_answers() -> None:
                 "database_name": "db2",
                 "models": "t1: c2 int, c3 str(1); t2: t1_id -> t1, n9 decimal(3,0)",
             },
-            13,
+            16,
         ),
-        ({"project_name": "Notes", "models": "note: body text"}, 11),
-        ({"project_name": "Zoë's Café", "project_slug": "zoe-cafe", "models": "a: b bool?"}, 11),
+        ({"project_name": "Notes", "models": "note: body text"}, 14),
+        ({"project_name": "Zoë's Café", "project_slug": "zoe-cafe", "models": "a: b bool?"}, 14),
     ],
     ids=["longest-names", "digits", "one-table", "unicode-name"],
 )

@@ -7,7 +7,11 @@ import pytest
 import sqlalchemy as sa
 
 from {{ cookiecutter.package_name }}.db import DBSessionManager, postgres_dsn
-from {{ cookiecutter.package_name }}.settings import Settings, SettingsError, load_settings
+from {{ cookiecutter.package_name }}.settings import (
+    Settings,
+    SettingsError,
+    load_settings,
+)
 
 
 async def test_postgres_dsn_names_the_test_database(db: DBSessionManager) -> None:

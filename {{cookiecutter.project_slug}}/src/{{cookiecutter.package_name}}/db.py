@@ -17,7 +17,8 @@ def postgres_dsn() -> str:
     tests run it names the test database."""
     dsn = load_settings().postgres_dsn
     if not dsn:
-        example = "postgresql://user:pw@localhost/{{ cookiecutter.database_name }}"
+        database = "{{ cookiecutter.database_name }}"
+        example = f"postgresql://user:pw@localhost/{database}"
         raise RuntimeError(
             "POSTGRES_DSN is not set (in the environment or .env); "
             f"set it to a PostgreSQL URL, e.g. {example}"
