@@ -23,7 +23,7 @@ from sqlalchemy.engine import URL
 from {{ cookiecutter.package_name }}.db import DBSessionManager
 from {{ cookiecutter.package_name }}.models import Base
 
-from testdb import databases, isolation, migrations, server, templates
+from testdb import databases, isolation, migrations, roles, server, templates
 
 DATABASE = "{{ cookiecutter.database_name }}"
 MIGRATIONS = Path(__file__).parents[1] / "src/{{ cookiecutter.package_name }}/migrations"
@@ -71,7 +71,7 @@ async def postgres_server() -> AsyncIterator[URL]:
     try:
         async with server.postgres_server() as url:
             yield url
-    except server.ServerUnavailable as error:
+    except (server.ServerUnavailable, roles.NotAllowed) as error:
         pytest.exit(str(error), returncode=pytest.ExitCode.USAGE_ERROR)
 
 
@@ -83,15 +83,23 @@ async def migrate_db(request: pytest.FixtureRequest, postgres_server: URL) -> st
     built once, and an unchanged one runs no migration at all. `--db-rebuild` forces
     a rebuild. Of several test processes, the first builds and the others wait.
     """
-    async with databases.admin_connection(postgres_server) as connection:
-        return await templates.ensure_template(
-            postgres_server,
-            connection,
-            prefix=f"{DATABASE}_template_",
-            migrations=MIGRATIONS,
-            migrate=migrations.upgrade,
-            rebuild=request.config.getoption("db_rebuild"),
-        )
+    rebuild = request.config.getoption("db_rebuild")
+    return await ensure_template(postgres_server, rebuild=rebuild)
+
+
+async def ensure_template(server: URL, *, rebuild: bool = False) -> str:
+    try:
+        async with databases.admin_connection(server) as connection:
+            return await templates.ensure_template(
+                server,
+                connection,
+                project=DATABASE,
+                migrations=MIGRATIONS,
+                migrate=migrations.upgrade,
+                rebuild=rebuild,
+            )
+    except roles.NotAllowed as error:
+        pytest.exit(str(error), returncode=pytest.ExitCode.USAGE_ERROR)
 
 
 @pytest.fixture(scope="session")
@@ -103,8 +111,9 @@ async def create_test_db(postgres_server: URL, migrate_db: str) -> AsyncIterator
     """
     name = databases.run_database_name(f"{DATABASE}_test")
     async with databases.admin_connection(postgres_server) as connection:
-        await databases.sweep(connection, f"{DATABASE}_test_")
-        await templates.clone(connection, migrate_db, name)
+        await databases.sweep(connection, DATABASE)
+        while not await templates.clone(connection, migrate_db, name):
+            migrate_db = await ensure_template(postgres_server)  # retired meanwhile
     url = postgres_server.set(database=name)
     try:
         with pytest.MonkeyPatch.context() as environment:
@@ -121,7 +130,7 @@ async def empty_db(postgres_server: URL) -> AsyncIterator[URL]:
     """A database of the test's own with no schema at all, for testing migrations."""
     name = databases.run_database_name(f"{DATABASE}_test_m")
     async with databases.admin_connection(postgres_server) as connection:
-        await databases.create_database(connection, name)
+        await databases.create_database(connection, name, kind="run", project=DATABASE)
     try:
         yield postgres_server.set(database=name)
     finally:

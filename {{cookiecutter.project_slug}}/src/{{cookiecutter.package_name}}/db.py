@@ -2,13 +2,10 @@
 
 import os
 
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from {{ cookiecutter.package_name }}.dsn import create_engine
 
 
 def postgres_dsn() -> str:
@@ -22,19 +19,11 @@ def postgres_dsn() -> str:
         ) from None
 
 
-def async_url(dsn: str | URL) -> URL:
-    """A DSN as people write it (postgresql://...), with SQLAlchemy's asyncpg driver."""
-    url = make_url(dsn)
-    if url.drivername in ("postgres", "postgresql"):
-        url = url.set(drivername="postgresql+asyncpg")
-    return url
-
-
 class DBSessionManager:
     """Owns the engine and its connection pool: one per process, closed at exit."""
 
     def __init__(self, postgres_dsn: str | URL) -> None:
-        self._engine: AsyncEngine = create_async_engine(async_url(postgres_dsn))
+        self._engine: AsyncEngine = create_engine(postgres_dsn)
         self._async_sessionmaker = async_sessionmaker(
             bind=self._engine, expire_on_commit=False
         )
