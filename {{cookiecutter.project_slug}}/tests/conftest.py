@@ -12,7 +12,6 @@
 Tests ask for `db`. The machinery that is not a fixture lives in tests/testdb/.
 """
 
-import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Literal
@@ -23,7 +22,15 @@ from sqlalchemy.engine import URL
 from {{ cookiecutter.package_name }}.db import DBSessionManager
 from {{ cookiecutter.package_name }}.models import Base
 
-from testdb import databases, isolation, migrations, roles, server, templates
+from testdb import (
+    databases,
+    interrupt,
+    isolation,
+    migrations,
+    roles,
+    server,
+    templates,
+)
 
 DATABASE = "{{ cookiecutter.database_name }}"
 MIGRATIONS = Path(__file__).parents[1] / "src/{{ cookiecutter.package_name }}/migrations"
@@ -54,14 +61,9 @@ def pytest_configure(config: pytest.Config) -> None:
         # With pytest-xdist the controller starts it too, while the workers start up;
         # it stays up until the controller, the last to end, stops it.
         server.start_early()
-    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
-        # A CI timeout sends SIGTERM: end like Ctrl-C, so the teardown drops this
-        # session's database and stops the embedded server.
-        signal.signal(signal.SIGTERM, stop_on_sigterm)
-
-
-def stop_on_sigterm(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt("SIGTERM")
+    # A CI timeout sends SIGTERM: end like Ctrl-C, so the teardown drops this
+    # session's database and stops the embedded server.
+    interrupt.install()
 
 
 @pytest.fixture(scope="session")
