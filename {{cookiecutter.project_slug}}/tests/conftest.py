@@ -12,7 +12,7 @@
 Tests ask for `db`. The machinery that is not a fixture lives in tests/testdb/.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Literal
 
@@ -105,7 +105,9 @@ async def ensure_template(server: URL, *, rebuild: bool = False) -> str:
 
 
 @pytest.fixture(scope="session")
-async def create_test_db(postgres_server: URL, migrate_db: str) -> AsyncIterator[URL]:
+async def create_test_db(
+    request: pytest.FixtureRequest, postgres_server: URL, migrate_db: str
+) -> AsyncIterator[URL]:
     """This session's own database, a clone of the template; dropped at the end.
 
     Databases left by crashed or killed sessions are dropped first; those of sessions
@@ -113,7 +115,7 @@ async def create_test_db(postgres_server: URL, migrate_db: str) -> AsyncIterator
     """
     name = databases.run_database_name(f"{DATABASE}_test")
     async with databases.admin_connection(postgres_server) as connection:
-        await databases.sweep(connection, DATABASE)
+        await databases.sweep(connection, DATABASE, say=tell(request.config))
         while not await templates.clone(connection, migrate_db, name):
             migrate_db = await ensure_template(postgres_server)  # retired meanwhile
     url = postgres_server.set(database=name)
@@ -125,6 +127,20 @@ async def create_test_db(postgres_server: URL, migrate_db: str) -> AsyncIterator
     finally:
         async with databases.admin_connection(postgres_server) as connection:
             await databases.drop_database(connection, name)
+
+
+def tell(config: pytest.Config) -> Callable[[str], None]:
+    """Write a line to the terminal, past pytest's capture of output."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None or capture is None:
+        return print
+
+    def write_line(line: str) -> None:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(line)
+
+    return write_line
 
 
 @pytest.fixture

@@ -14,8 +14,7 @@ import os
 import re
 import secrets
 import socket
-import warnings
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -135,10 +134,13 @@ async def our_databases(
     return ours
 
 
-async def sweep(connection: AsyncConnection, project: str) -> list[str]:
+async def sweep(
+    connection: AsyncConnection, project: str, say: Callable[[str], None] = print
+) -> list[str]:
     """Drop our run databases whose makers have died; return their names.
 
-    Those this role may not drop (another role's) are skipped, with one warning.
+    Those this role may not drop (another role's) are skipped, and `say` is told so
+    once.
     """
     records = await our_databases(connection, kind="run", project=project)
     dead = [name for name, record in records.items() if owner_is_gone(record)]
@@ -153,10 +155,9 @@ async def sweep(connection: AsyncConnection, project: str) -> list[str]:
             denied.append(name)
     if denied:
         role = await roles.current_role(connection)
-        warnings.warn(
+        say(
             f"left {len(denied)} databases of dead test sessions that role {role} "
-            f"may not drop: {', '.join(denied)}; their owner can drop them",
-            stacklevel=1,
+            f"may not drop: {', '.join(denied)}; their owner can drop them"
         )
     return dropped
 
