@@ -57,9 +57,7 @@ async def drop_roles(*names: str) -> None:
                 "SELECT datname FROM pg_database WHERE pg_get_userbyid(datdba) = $1", name
             )
             for row in owned:
-                await connection.execute(
-                    f'ALTER DATABASE "{row["datname"]}" IS_TEMPLATE false'
-                )
+                await connection.execute(f'ALTER DATABASE "{row["datname"]}" IS_TEMPLATE false')
                 await connection.execute(f'DROP DATABASE "{row["datname"]}" WITH (FORCE)')
             await connection.execute(f"DROP ROLE {name}")
     finally:
