@@ -1,5 +1,7 @@
 """What the rendered fixtures could leave behind: embedded servers and test databases."""
 
+import json
+
 import asyncpg
 import platformdirs
 import psutil
@@ -26,5 +28,38 @@ async def session_databases(dsn: str, prefix: str = "example_db_test") -> set[st
             "SELECT datname FROM pg_database WHERE starts_with(datname, $1)", prefix
         )
         return {row["datname"] for row in rows}
+    finally:
+        await connection.close()
+
+
+# The start of the comment the rendered fixtures put on every database they make.
+MARKER = "made by the test fixtures: "
+
+
+async def marked_databases(dsn: str) -> dict[str, str]:
+    """Databases the rendered fixtures made, with the kind their comment records."""
+    connection = await asyncpg.connect(dsn)
+    try:
+        rows = await connection.fetch(
+            "SELECT datname, shobj_description(oid, 'pg_database') AS comment "
+            "FROM pg_database WHERE starts_with(shobj_description(oid, 'pg_database'), $1)",
+            MARKER,
+        )
+        return {
+            row["datname"]: json.loads(row["comment"].removeprefix(MARKER)).get("kind", "")
+            for row in rows
+        }
+    finally:
+        await connection.close()
+
+
+async def drop_templates(dsn: str, names: set[str]) -> None:
+    """Drop template databases a test's rendered projects built and kept for later."""
+    connection = await asyncpg.connect(dsn)
+    try:
+        for name in names:
+            quoted = '"' + name.replace('"', '""') + '"'
+            await connection.execute(f"ALTER DATABASE {quoted} IS_TEMPLATE false")
+            await connection.execute(f"DROP DATABASE {quoted} WITH (FORCE)")
     finally:
         await connection.close()
