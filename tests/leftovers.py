@@ -1,6 +1,8 @@
 """What the rendered fixtures could leave behind: embedded servers and test databases."""
 
 import json
+import socket
+from typing import Any
 
 import asyncpg
 import platformdirs
@@ -37,7 +39,8 @@ MARKER = "made by the test fixtures: "
 
 
 async def marked_databases(dsn: str) -> dict[str, str]:
-    """Databases the rendered fixtures made, with the kind their comment records."""
+    """Databases the rendered fixtures made, with the kind their comment records; run
+    databases of sessions still running (another run on the same server) are left out."""
     connection = await asyncpg.connect(dsn)
     try:
         rows = await connection.fetch(
@@ -45,9 +48,11 @@ async def marked_databases(dsn: str) -> dict[str, str]:
             "FROM pg_database WHERE starts_with(shobj_description(oid, 'pg_database'), $1)",
             MARKER,
         )
+        records = {row["datname"]: json.loads(row["comment"].removeprefix(MARKER)) for row in rows}
         return {
-            row["datname"]: json.loads(row["comment"].removeprefix(MARKER)).get("kind", "")
-            for row in rows
+            name: record.get("kind", "")
+            for name, record in records.items()
+            if record.get("kind") == "template" or not is_running(record)
         }
     finally:
         await connection.close()
@@ -63,3 +68,13 @@ async def drop_templates(dsn: str, names: set[str]) -> None:
             await connection.execute(f"DROP DATABASE {quoted} WITH (FORCE)")
     finally:
         await connection.close()
+
+
+def is_running(record: dict[str, Any]) -> bool:
+    """Whether the process a marker names still runs (on another host: assume so)."""
+    if record.get("host") != socket.gethostname():
+        return True
+    try:
+        return bool(psutil.Process(record["pid"]).create_time() == record["started"])
+    except (psutil.NoSuchProcess, KeyError):
+        return False
