@@ -160,5 +160,6 @@ async def drop_template(connection: AsyncConnection, template: str) -> None:
         owner = await roles.database_owner(connection, template)
         raise roles.NotAllowed(
             f"role {role} may not rebuild template database {template}, which role "
-            f"{owner} owns; as a superuser run: GRANT {owner} TO {role}"
+            f"{owner} owns; as a superuser run: GRANT {owner} TO {role} "
+            f"(or drop it as {owner}, and {role} builds it anew)"
         ) from None
