@@ -1,10 +1,14 @@
 """A fixture that bakes the template with given answers and checks the bake succeeded."""
 
-from collections.abc import Callable
+import asyncio
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.leftovers import drop_templates, marked_databases
 
 Bake = Callable[..., Path]
 
@@ -26,3 +30,19 @@ def bake(cookies: Any) -> Bake:
 def skip_smoke_test(monkeypatch: pytest.MonkeyPatch) -> None:
     """Bakes skip the post-generation smoke test unless a test removes this variable."""
     monkeypatch.setenv("SKIP_SMOKE_TEST", "1")
+
+
+@pytest.fixture(autouse=True)
+def leaves_nothing_on_the_server() -> Iterator[None]:
+    """A test leaves no database of the rendered fixtures on POSTGRES_DSN's server: the
+    templates its projects kept for later sessions are dropped, and no other may remain."""
+    dsn = os.environ.get("POSTGRES_DSN")
+    if not dsn:
+        yield
+        return
+    before = asyncio.run(marked_databases(dsn))
+    yield
+    after = asyncio.run(marked_databases(dsn))
+    made = {name: kind for name, kind in after.items() if name not in before}
+    asyncio.run(drop_templates(dsn, {name for name, kind in made.items() if kind == "template"}))
+    assert {name for name, kind in made.items() if kind != "template"} == set()

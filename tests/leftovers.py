@@ -1,5 +1,9 @@
 """What the rendered fixtures could leave behind: embedded servers and test databases."""
 
+import json
+import socket
+from typing import Any
+
 import asyncpg
 import platformdirs
 import psutil
@@ -28,3 +32,49 @@ async def session_databases(dsn: str, prefix: str = "example_db_test") -> set[st
         return {row["datname"] for row in rows}
     finally:
         await connection.close()
+
+
+# The start of the comment the rendered fixtures put on every database they make.
+MARKER = "made by the test fixtures: "
+
+
+async def marked_databases(dsn: str) -> dict[str, str]:
+    """Databases the rendered fixtures made, with the kind their comment records; run
+    databases of sessions still running (another run on the same server) are left out."""
+    connection = await asyncpg.connect(dsn)
+    try:
+        rows = await connection.fetch(
+            "SELECT datname, shobj_description(oid, 'pg_database') AS comment "
+            "FROM pg_database WHERE starts_with(shobj_description(oid, 'pg_database'), $1)",
+            MARKER,
+        )
+        records = {row["datname"]: json.loads(row["comment"].removeprefix(MARKER)) for row in rows}
+        return {
+            name: record.get("kind", "")
+            for name, record in records.items()
+            if record.get("kind") == "template" or not is_running(record)
+        }
+    finally:
+        await connection.close()
+
+
+async def drop_templates(dsn: str, names: set[str]) -> None:
+    """Drop template databases a test's rendered projects built and kept for later."""
+    connection = await asyncpg.connect(dsn)
+    try:
+        for name in names:
+            quoted = '"' + name.replace('"', '""') + '"'
+            await connection.execute(f"ALTER DATABASE {quoted} IS_TEMPLATE false")
+            await connection.execute(f"DROP DATABASE {quoted} WITH (FORCE)")
+    finally:
+        await connection.close()
+
+
+def is_running(record: dict[str, Any]) -> bool:
+    """Whether the process a marker names still runs (on another host: assume so)."""
+    if record.get("host") != socket.gethostname():
+        return True
+    try:
+        return bool(psutil.Process(record["pid"]).create_time() == record["started"])
+    except (psutil.NoSuchProcess, KeyError):
+        return False

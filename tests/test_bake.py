@@ -18,6 +18,7 @@ EXPECTED_FILES = {
     "src/example_service/__init__.py",
     "src/example_service/db.py",
     "src/example_service/dev_db.py",
+    "src/example_service/dsn.py",
     "src/example_service/migrations/env.py",
     "src/example_service/migrations/script.py.mako",
     "src/example_service/migrations/versions/0001_initial.py",
@@ -34,8 +35,10 @@ EXPECTED_FILES = {
     "tests/testdb/cleanup.py",
     "tests/testdb/databases.py",
     "tests/testdb/devdb.py",
+    "tests/testdb/interrupt.py",
     "tests/testdb/isolation.py",
     "tests/testdb/migrations.py",
+    "tests/testdb/roles.py",
     "tests/testdb/server.py",
     "tests/testdb/templates.py",
 }

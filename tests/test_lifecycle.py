@@ -62,7 +62,8 @@ async def test_records_its_database(db: DBSessionManager, number: int) -> None:
 @pytest.mark.skipif("WAIT_FILE" not in os.environ, reason="only when a test waits")
 async def test_waits_to_be_stopped(db: DBSessionManager) -> None:
     Path(os.environ["WAIT_FILE"]).touch()
-    await asyncio.sleep(60)
+    async with db.asessionmaker() as session:
+        await session.execute(sa.text("SELECT pg_sleep(60)"))
 """
 
 # Written into a baked project: a test that waits until it is stopped.
@@ -97,13 +98,13 @@ async def test_clones_share_the_lock_that_rebuilds_wait_for(
     postgres_server: URL, migrate_db: str
 ) -> None:
     prefix = migrate_db.rsplit("_", 1)[0] + "_"
-    clone = databases.run_database_name("example_db_test_lock")
+    clone = databases.run_database_name("example_db_test")
     async with (
         databases.admin_connection(postgres_server) as cloning,
         databases.admin_connection(postgres_server) as other,
     ):
         async with databases.locked(cloning, prefix, shared=True):
-            await asyncio.wait_for(templates.clone(other, migrate_db, clone), 30)
+            assert await asyncio.wait_for(templates.clone(other, migrate_db, clone), 30)
             await databases.drop_database(other, clone)
             rebuild = asyncio.create_task(enter(databases.locked(other, prefix)))
             await asyncio.sleep(1)
@@ -254,7 +255,8 @@ def test_killed_sessions_database_is_swept_by_the_next(
 def test_sigterm_ends_the_session_cleanly(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_dsn: str
 ) -> None:
-    """As on a CI timeout: the teardown still drops the database and stops the server."""
+    """As on a CI timeout, while a query runs: the teardown still drops the database and
+    stops the server, and the session ends with pytest-xdist's short message and status."""
     before = asyncio.run(session_databases(postgres_dsn)) if postgres_dsn else set()
     monkeypatch.setenv("WAIT_FILE", str(tmp_path / "waiting"))
     session = start_pytest(project, "-k", "waits", postgres_dsn=postgres_dsn)
@@ -263,7 +265,10 @@ def test_sigterm_ends_the_session_cleanly(
     session.send_signal(signal.SIGTERM)
     output = session.communicate(timeout=60)[0]
 
-    assert session.returncode != 0, output
+    assert session.returncode == pytest.ExitCode.INTERRUPTED, output
+    assert "KeyboardInterrupt: SIGTERM" in output
+    assert "Error" not in output, output
+    assert len(output.splitlines()) < 10, output
     assert embedded_servers() == set()
     if postgres_dsn:
         assert asyncio.run(session_databases(postgres_dsn)) == before

@@ -12,8 +12,7 @@
 Tests ask for `db`. The machinery that is not a fixture lives in tests/testdb/.
 """
 
-import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Literal
 
@@ -24,7 +23,15 @@ from {{ cookiecutter.package_name }}.db import DBSessionManager
 from {{ cookiecutter.package_name }}.models import Base
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from testdb import databases, isolation, migrations, server, templates
+from testdb import (
+    databases,
+    interrupt,
+    isolation,
+    migrations,
+    roles,
+    server,
+    templates,
+)
 
 DATABASE = "{{ cookiecutter.database_name }}"
 MIGRATIONS = Path(__file__).parents[1] / "src/{{ cookiecutter.package_name }}/migrations"
@@ -57,14 +64,9 @@ def pytest_configure(config: pytest.Config) -> None:
         # With pytest-xdist the controller starts it too, while the workers start up;
         # it stays up until the controller, the last to end, stops it.
         server.start_early()
-    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
-        # A CI timeout sends SIGTERM: end like Ctrl-C, so the teardown drops this
-        # session's database and stops the embedded server.
-        signal.signal(signal.SIGTERM, stop_on_sigterm)
-
-
-def stop_on_sigterm(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt("SIGTERM")
+    # A CI timeout sends SIGTERM: end like Ctrl-C, so the teardown drops this
+    # session's database and stops the embedded server.
+    interrupt.install()
 
 
 @pytest.fixture(scope="session")
@@ -74,7 +76,7 @@ async def postgres_server() -> AsyncIterator[URL]:
     try:
         async with server.postgres_server() as url:
             yield url
-    except server.ServerUnavailable as error:
+    except (server.ServerUnavailable, roles.NotAllowed) as error:
         pytest.exit(str(error), returncode=pytest.ExitCode.USAGE_ERROR)
 
 
@@ -86,19 +88,29 @@ async def migrate_db(request: pytest.FixtureRequest, postgres_server: URL) -> st
     built once, and an unchanged one runs no migration at all. `--db-rebuild` forces
     a rebuild. Of several test processes, the first builds and the others wait.
     """
-    async with databases.admin_connection(postgres_server) as connection:
-        return await templates.ensure_template(
-            postgres_server,
-            connection,
-            prefix=f"{DATABASE}_template_",
-            migrations=MIGRATIONS,
-            migrate=migrations.upgrade,
-            rebuild=request.config.getoption("db_rebuild"),
-        )
+    rebuild = request.config.getoption("db_rebuild")
+    return await ensure_template(postgres_server, rebuild=rebuild)
+
+
+async def ensure_template(server: URL, *, rebuild: bool = False) -> str:
+    try:
+        async with databases.admin_connection(server) as connection:
+            return await templates.ensure_template(
+                server,
+                connection,
+                project=DATABASE,
+                migrations=MIGRATIONS,
+                migrate=migrations.upgrade,
+                rebuild=rebuild,
+            )
+    except roles.NotAllowed as error:
+        pytest.exit(str(error), returncode=pytest.ExitCode.USAGE_ERROR)
 
 
 @pytest.fixture(scope="session")
-async def create_test_db(postgres_server: URL, migrate_db: str) -> AsyncIterator[URL]:
+async def create_test_db(
+    request: pytest.FixtureRequest, postgres_server: URL, migrate_db: str
+) -> AsyncIterator[URL]:
     """This session's own database, a clone of the template; dropped at the end.
 
     Databases left by crashed or killed sessions are dropped first; those of sessions
@@ -106,8 +118,9 @@ async def create_test_db(postgres_server: URL, migrate_db: str) -> AsyncIterator
     """
     name = databases.run_database_name(f"{DATABASE}_test")
     async with databases.admin_connection(postgres_server) as connection:
-        await databases.sweep(connection, f"{DATABASE}_test_")
-        await templates.clone(connection, migrate_db, name)
+        await databases.sweep(connection, DATABASE, say=tell(request.config))
+        while not await templates.clone(connection, migrate_db, name):
+            migrate_db = await ensure_template(postgres_server)  # retired meanwhile
     url = postgres_server.set(database=name)
     try:
         with pytest.MonkeyPatch.context() as environment:
@@ -119,12 +132,26 @@ async def create_test_db(postgres_server: URL, migrate_db: str) -> AsyncIterator
             await databases.drop_database(connection, name)
 
 
+def tell(config: pytest.Config) -> Callable[[str], None]:
+    """Write a line to the terminal, past pytest's capture of output."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None or capture is None:
+        return print
+
+    def write_line(line: str) -> None:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(line)
+
+    return write_line
+
+
 @pytest.fixture
 async def empty_db(postgres_server: URL) -> AsyncIterator[URL]:
     """A database of the test's own with no schema at all, for testing migrations."""
     name = databases.run_database_name(f"{DATABASE}_test_m")
     async with databases.admin_connection(postgres_server) as connection:
-        await databases.create_database(connection, name)
+        await databases.create_database(connection, name, kind="run", project=DATABASE)
     try:
         yield postgres_server.set(database=name)
     finally:

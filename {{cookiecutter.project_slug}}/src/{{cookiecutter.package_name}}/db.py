@@ -1,14 +1,9 @@
 """Database access: one engine per process, and the sessions it hands out."""
 
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from {{ cookiecutter.package_name }}.dsn import create_engine
 from {{ cookiecutter.package_name }}.settings import Settings, load_settings
 
 
@@ -26,20 +21,6 @@ def postgres_dsn() -> str:
     return dsn
 
 
-def async_url(dsn: str | URL) -> URL:
-    """A DSN as people write it (postgresql://...), with SQLAlchemy's asyncpg driver."""
-    try:
-        url = make_url(dsn)
-    except ArgumentError:
-        raise ValueError(
-            f"{dsn!r} is not a database URL; use "
-            "postgresql://user:password@host:port/database"
-        ) from None
-    if url.drivername in ("postgres", "postgresql"):
-        url = url.set(drivername="postgresql+asyncpg")
-    return url
-
-
 class DBSessionManager:
     """Owns the engine and its connection pool: one per process, closed at exit."""
 
@@ -47,8 +28,8 @@ class DBSessionManager:
         self, postgres_dsn: str | URL, settings: Settings | None = None
     ) -> None:
         settings = settings or load_settings()
-        self._engine: AsyncEngine = create_async_engine(
-            async_url(postgres_dsn),
+        self._engine: AsyncEngine = create_engine(
+            postgres_dsn,
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
             echo=settings.db_echo,

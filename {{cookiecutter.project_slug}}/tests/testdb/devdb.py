@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from testdb import databases, migrations, server, templates
+from testdb import databases, migrations, roles, server, templates
 
 DATABASE = "{{ cookiecutter.database_name }}"
 NAME = f"{DATABASE}_dev"
@@ -60,7 +60,7 @@ def main(argv: list[str]) -> int:
         parser().error("run needs a command: dev-db run -- alembic upgrade head")
     try:
         return asyncio.run(act(arguments.action, command))
-    except (DevDbError, server.ServerUnavailable) as error:
+    except (DevDbError, server.ServerUnavailable, roles.NotAllowed) as error:
         print(f"dev-db: {error}", file=sys.stderr)
         return 1
 
@@ -83,26 +83,31 @@ async def act(action: str, command: list[str]) -> int:
 
 
 async def ensure(url: URL, connection: AsyncConnection) -> None:
-    """Make the development database from the template at head, unless it exists."""
-    existing = await databases.our_databases(connection, NAME)
-    if NAME in existing and existing[NAME].get("kind") == KIND:
+    """Make the development database from the template at head, unless it exists.
+
+    Kept between sessions: the test fixtures sweep only run databases, never kind "dev".
+    """
+    if NAME in await databases.our_databases(connection, kind=KIND, project=DATABASE):
         return
     if await exists(connection):
         raise DevDbError(
             f"database {NAME} exists but dev-db did not make it; "
             "drop or rename it to use dev-db"
         )
-    template = await templates.ensure_template(
+    template = await ensure_template(url, connection)
+    while not await templates.clone(connection, template, NAME, kind=KIND):
+        template = await ensure_template(url, connection)  # retired meanwhile
+    print(f"dev-db: created {NAME} at the newest migration", file=sys.stderr)
+
+
+async def ensure_template(url: URL, connection: AsyncConnection) -> str:
+    return await templates.ensure_template(
         url,
         connection,
-        prefix=f"{DATABASE}_template_",
+        project=DATABASE,
         migrations=MIGRATIONS,
         migrate=migrations.upgrade,
     )
-    await templates.clone(connection, template, NAME)
-    # Kept between sessions: the marker names no process whose end would free it.
-    await databases.mark(connection, NAME, kind=KIND)
-    print(f"dev-db: created {NAME} at the newest migration", file=sys.stderr)
 
 
 async def exists(connection: AsyncConnection) -> bool:
@@ -111,8 +116,9 @@ async def exists(connection: AsyncConnection) -> bool:
 
 
 async def drop(connection: AsyncConnection) -> int:
-    record = (await databases.our_databases(connection, NAME)).get(NAME)
-    if record is None or record.get("kind") != KIND:
+    if NAME not in await databases.our_databases(
+        connection, kind=KIND, project=DATABASE
+    ):
         if await exists(connection):
             raise DevDbError(f"database {NAME} was not made by dev-db; not dropping it")
         print(f"dev-db: {NAME} does not exist; nothing to drop", file=sys.stderr)

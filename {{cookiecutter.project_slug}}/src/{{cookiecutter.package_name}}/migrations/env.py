@@ -16,9 +16,9 @@ from alembic.util import CommandError
 from sqlalchemy import pool
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from {{ cookiecutter.package_name }}.db import async_url, postgres_dsn
+from {{ cookiecutter.package_name }}.db import postgres_dsn
+from {{ cookiecutter.package_name }}.dsn import async_url, create_engine
 from {{ cookiecutter.package_name }}.models import Base
 
 config = context.config
@@ -63,7 +63,7 @@ def do_run_migrations(connection: Connection) -> None:
 
 async def run_async_migrations() -> None:
     url = database_url()
-    engine = create_async_engine(url, poolclass=pool.NullPool)
+    engine = create_engine(url, poolclass=pool.NullPool)
     try:
         try:
             connection = await engine.connect()
