@@ -46,3 +46,17 @@ def leaves_nothing_on_the_server() -> Iterator[None]:
     made = {name: kind for name, kind in after.items() if name not in before}
     asyncio.run(drop_templates(dsn, {name for name, kind in made.items() if kind == "template"}))
     assert {name for name, kind in made.items() if kind != "template"} == set()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def inner_runs_have_their_own_tmpdir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The rendered projects' own pytest runs keep their temporary files apart from ours.
+
+    Run as root, the embedded server runs as another user, who must reach the project's
+    .venv under this session's temporary directory. pytest makes its temporary root
+    private again whenever a run uses tmp_path, so an inner run sharing that root would
+    lock the server out of the project.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TMPDIR", str(tmp_path_factory.mktemp("inner-tmp")))
+        yield
