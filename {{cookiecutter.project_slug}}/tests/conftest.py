@@ -23,7 +23,7 @@ from sqlalchemy.engine import URL
 from {{ cookiecutter.package_name }}.db import DBSessionManager
 from {{ cookiecutter.package_name }}.models import Base
 
-from testdb import databases, isolation, migrations, server, templates
+from testdb import databases, isolation, migrations, server, startup, templates
 
 DATABASE = "{{ cookiecutter.database_name }}"
 MIGRATIONS = Path(__file__).parents[1] / "src/{{ cookiecutter.package_name }}/migrations"
@@ -51,9 +51,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("db_clear_cache") and not hasattr(config, "workerinput"):
         print(server.clear_cache())
     if not config.getoption("collectonly"):
-        # With pytest-xdist the controller starts it too, while the workers start up;
-        # it stays up until the controller, the last to end, stops it.
-        server.start_early()
+        # Starts the embedded server once the tests are collected, if they need it.
+        config.pluginmanager.register(startup, "testdb.startup")
     if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
         # A CI timeout sends SIGTERM: end like Ctrl-C, so the teardown drops this
         # session's database and stops the embedded server.
