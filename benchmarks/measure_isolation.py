@@ -1,8 +1,9 @@
 """Per-test cost of each way of isolating tests, measured inside one rendered project.
 
-isolation.py runs this with the project's src/ and tests/ importable (its package is
-named `bench`) and reads the JSON it prints: `measure_isolation.py RUNS [WARMUP]`. Every strategy runs the same small test body
-(add one row, commit), timed from set-up to tear-down. `no_isolation` runs the body on
+isolation.py runs this as `measure_isolation.py RUNS [WARMUP]`, with the project's src/
+and tests/ importable (its package is named `bench`), and reads the JSON it prints.
+Every strategy runs the same small test body (add one row, commit), timed from set-up to
+tear-down. `no_isolation` runs the body on
 the shared engine and cleans nothing: a strategy's overhead is its time less that one's.
 The strategies take turns in blocks of BLOCK tests, so a slow spell of the machine hits
 them all, while the disk work a TRUNCATE leaves behind mostly lands in its own block.
@@ -54,9 +55,7 @@ async def one_test(strategy: Strategy) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-async def in_turns(
-    runs: int, warmup: int, named: dict[str, Strategy]
-) -> dict[str, list[float]]:
+async def in_turns(runs: int, warmup: int, named: dict[str, Strategy]) -> dict[str, list[float]]:
     """Milliseconds per test of each strategy, `runs` each, taking turns block by block."""
     for strategy in named.values():
         for _ in range(warmup):

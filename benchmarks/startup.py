@@ -30,7 +30,7 @@ from pathlib import Path
 import platformdirs
 from projects import PYTHON, project_environment, render_project, venv_python
 
-MIGRATION_COUNTS = (1, 20, 100)
+MIGRATION_COUNTS: tuple[int, ...] = (1, 20, 100)
 LOAD_TEST_COUNT = 400
 TINY_HELP = "2 migrations, one run of each, 4 load tests: a check that the benchmark runs"
 # Rows each load test writes, and seconds it waits on the server.

@@ -55,4 +55,3 @@ def test_startup_benchmark_measures_start_and_parallel_runs(tmp_path: Path) -> N
     assert rows[1][0] == "2"
     assert rows[2][:3] == ["4 database tests", "`-n 0`", "`-n 2`"]
     assert rows[3][0] == "busy: 10 rows, no wait"
-

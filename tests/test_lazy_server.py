@@ -92,7 +92,9 @@ def test_a_session_without_database_tests_starts_no_server(
 def test_a_session_with_a_database_test_starts_the_server_and_stops_it(
     project: Path, workers: str
 ) -> None:
-    seen = servers_seen_during(project, "-n", workers, "tests/test_plain.py", "tests/test_models.py")
+    seen = servers_seen_during(
+        project, "-n", workers, "tests/test_plain.py", "tests/test_models.py"
+    )
 
     assert seen, "no embedded server ran"
     assert servers_on(pgdata()) == set()

