@@ -155,7 +155,7 @@ def session_start(project: Path, slug: str, repeat: int) -> dict[str, float]:
     for run in range(repeat + 1):
         empty.append(to_first_test(project, "test_without_database"))
         if run == 0:  # the first run with the database starts cold
-            shutil.rmtree(platformdirs.user_cache_path(slug))
+            shutil.rmtree(platformdirs.user_cache_path(slug), ignore_errors=True)
         extra.append(to_first_test(project, "test_with_database") - empty[-1])
     return {
         "empty_run_s": statistics.median(empty),

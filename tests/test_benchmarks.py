@@ -38,7 +38,7 @@ def test_isolation_benchmark_measures_every_strategy(tmp_path: Path) -> None:
     printed = run_tiny("isolation.py", tmp_path)
 
     written = (tmp_path / "isolation.md").read_text()
-    assert printed.strip() == written.strip()
+    assert written.strip() in printed
     labels = [row[0] for row in table_rows(written)]
     assert labels[0] == "per-test overhead, median"
     assert "savepoint rollback (default)" in labels
