@@ -1,4 +1,4 @@
-'''The contenders of the peer benchmark, as test files written into a rendered project.
+"""The contenders of the peer benchmark, as test files written into a rendered project.
 
 Every contender runs the same test body (add one row to t000 and commit) through its own
 fixture; tests/ of the project is importable, so the helper modules below are too.
@@ -13,7 +13,7 @@ fixture; tests/ of the project is importable, so the helper modules below are to
                 ours and article)
     bare_pg     the body on one shared psycopg connection, nothing cleaned (baseline of
                 noproc and proc)
-'''
+"""
 
 from pathlib import Path
 

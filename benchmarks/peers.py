@@ -23,6 +23,7 @@ Writes results/peers.json and results/peers.md (the tables for the README).
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import platform
@@ -41,11 +42,36 @@ from projects import project_environment, render_project
 
 RESULTS = Path(__file__).resolve().parent / "results"
 BLOCK = 20
-TINY_HELP = "2 tables, 4 tests per contender, one run each: a check that it still runs"
+TINY_HELP = "2 tables, 4 tests per contender, one run of each: a check that it still runs"
 Stats = dict[str, float]
+
+
+@dataclasses.dataclass
+class Results:
+    """What one run measured; written as results/peers.json."""
+
+    peers: list[str]
+    machine: str
+    overhead: dict[int, dict[str, Stats]] = dataclasses.field(default_factory=dict)
+    start: dict[str, Stats] = dataclasses.field(default_factory=dict)
+    suite: dict[str, Stats] = dataclasses.field(default_factory=dict)
+    suite_tests: int = 0
+    suite_tables: int = 0
+
+
 # The article's create_test_db never disposes of its engine: its unclosed connection
 # would fail the project's `filterwarnings = error` at the end of the session.
 IGNORE = ("-W", "ignore::pytest.PytestUnraisableExceptionWarning")
+PYTEST_OPTIONS = (
+    "-q",
+    "-p",
+    "no:cacheprovider",
+    "-p",
+    "no:randomly",
+    "-p",
+    "peer_timing",
+    *IGNORE,
+)
 
 
 def server_tools_note() -> str | None:
@@ -89,8 +115,7 @@ class Runner:
             env["POSTGRES_DSN"] = self.server
         started = time.perf_counter()
         completed = subprocess.run(
-            [str(self.python), "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-            + ["-p", "no:randomly", "-p", "peer_timing", *IGNORE, *args],
+            [str(self.python), "-m", "pytest", *PYTEST_OPTIONS, *args],
             cwd=self.project,
             env=env,
             capture_output=True,
@@ -108,7 +133,7 @@ class Runner:
         started = time.perf_counter()
         self.run(*args, embedded=embedded, PEER_TIMINGS=str(timings))
         elapsed = time.perf_counter() - started
-        phases = json.loads(timings.read_text())
+        phases: list[tuple[str, str, float]] = json.loads(timings.read_text())
         # What follows the first set-up (the call, tear-downs, pytest's exit) is not start.
         return elapsed - sum(duration for _, when, duration in phases if when != "setup")
 
@@ -166,17 +191,22 @@ def session_starts(
                 shutil.rmtree(platformdirs.user_cache_path(slug), ignore_errors=True)
             args = ["--db-rebuild"] if run == 0 and name == "ours" else []
             extra.append(runner.to_first_test(path, *args, embedded=embedded) - empty)
-        results[name] = {"cold_s": extra[0], "warm_s": statistics.median(extra[1:])}
+        # --tiny runs each once: its "warm" is that cold run.
+        results[name] = {"cold_s": extra[0], "warm_s": statistics.median(extra[1:] or extra)}
     return results
 
 
-def suite_times(runner: Runner, contenders: list[str], tests: int, repeat: int) -> dict[str, Stats]:
+def suite_times(
+    runner: Runner, contenders: list[str], tests: int, repeat: int
+) -> dict[str, Stats]:
     """Wall time of a pytest run of `tests` tests of each contender; the contenders take
     turns, each round in a rotated order."""
     paths = {name: write_tests(runner.project, name, 998, tests) for name in contenders}
     seconds: dict[str, list[float]] = {name: [] for name in contenders}
-    for round_ in range(repeat):
-        for name in contenders[round_ % len(contenders) :] + contenders[: round_ % len(contenders)]:
+    for round_ in range(max(repeat, 1)):
+        for name in (
+            contenders[round_ % len(contenders) :] + contenders[: round_ % len(contenders)]
+        ):
             seconds[name].append(runner.run(paths[name]))
     return {
         name: {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times)}
@@ -195,13 +225,14 @@ LABELS = {
 
 
 def ratio(value: float, ours: float) -> str:
-    return "" if value == ours else f" ({value / ours:.0f}x)" if ours > 0 else ""
+    """How many times `value` is this project's, e.g. " (8.3x)"; nothing when unknown."""
+    if ours <= 0:
+        return ""
+    times = value / ours
+    return f" ({times:.1f}x)" if times < 10 else f" ({times:.0f}x)"
 
 
-def markdown(results: dict[str, object], note: str | None) -> str:
-    overheads: dict[int, dict[str, Stats]] = results["overhead"]  # type: ignore[assignment]
-    starts: dict[str, Stats] = results["start"]  # type: ignore[assignment]
-    suites: dict[str, Stats] = results["suite"]  # type: ignore[assignment]
+def overhead_table(overheads: dict[int, dict[str, Stats]]) -> list[str]:
     counts = list(overheads)
     lines = [
         "| per-test overhead, median (10th-90th percentile) | "
@@ -218,24 +249,39 @@ def markdown(results: dict[str, object], note: str | None) -> str:
                 f"({row['p10_ms']:.2f}-{row['p90_ms']:.2f})"
             )
         lines.append(f"| {LABELS[name]} | " + " | ".join(cells) + " |")
-    lines += ["", "| session start, beyond a no-database session | cold | warm |", "|---|---|---|"]
-    warm_ours = starts["ours"]["warm_s"]
+    return lines
+
+
+def start_table(starts: dict[str, Stats]) -> list[str]:
+    lines = ["| session start, beyond a no-database session | cold | warm |", "|---|---|---|"]
     for name, row in starts.items():
-        lines.append(
-            f"| {LABELS[name]} | {row['cold_s']:.2f} s "
-            f"| {row['warm_s']:.2f} s{ratio(row['warm_s'], warm_ours) if name != 'ours' else ''} |"
-        )
-    tests, tables = results["suite_tests"], results["suite_tables"]
-    lines += [
-        "",
+        warm = ratio(row["warm_s"], starts["ours"]["warm_s"]) if name != "ours" else ""
+        lines.append(f"| {LABELS[name]} | {row['cold_s']:.2f} s | {row['warm_s']:.2f} s{warm} |")
+    return lines
+
+
+def suite_table(suites: dict[str, Stats], tests: int, tables: int) -> list[str]:
+    lines = [
         f"| {tests} tests at {tables} tables, wall time | median | lowest, highest |",
         "|---|---|---|",
     ]
     for name, row in suites.items():
+        times = ratio(row["median_s"], suites["ours"]["median_s"]) if name != "ours" else ""
         lines.append(
-            f"| {LABELS[name]} | {row['median_s']:.1f} s{ratio(row['median_s'], suites['ours']['median_s'])} "
+            f"| {LABELS[name]} | {row['median_s']:.1f} s{times} "
             f"| {row['min_s']:.1f} s, {row['max_s']:.1f} s |"
         )
+    return lines
+
+
+def markdown(results: Results, note: str | None) -> str:
+    lines = [
+        *overhead_table(results.overhead),
+        "",
+        *start_table(results.start),
+        "",
+        *suite_table(results.suite, results.suite_tests, results.suite_tables),
+    ]
     if note:
         lines += ["", f"pytest-postgresql `postgresql_proc` and testing.postgresql: {note}."]
     return "\n".join(lines)
@@ -250,12 +296,11 @@ def main() -> None:
     parser.add_argument("--tiny", action="store_true", help=TINY_HELP)
     options = parser.parse_args()
     if options.tiny:
-        options.tables, options.tests, options.repeat = [2], 4, 1
+        options.tables, options.tests, options.repeat = [2], 4, 0
     note = server_tools_note()
     per_test_contenders = ["ours", "article", "noproc"] + ([] if note else ["proc"])
     start_contenders = per_test_contenders + ([] if note else ["tpg"])
-    results: dict[str, object] = {"peers": list(PEERS), "machine": platform.machine()}
-    overheads = {}
+    results = Results(peers=list(PEERS), machine=platform.machine())
     options.out.mkdir(parents=True, exist_ok=True)
     middle = options.tables[len(options.tables) // 2]
     with tempfile.TemporaryDirectory() as workdir, peer_server() as server:
@@ -267,16 +312,16 @@ def main() -> None:
             write_helpers(project)
             runner = Runner(project, peers_python(project), server)
             contenders = [*per_test_contenders, "bare_sa", "bare_pg"]
-            overheads[count] = overhead(per_test(runner, contenders, options.tests))
+            results.overhead[count] = overhead(per_test(runner, contenders, options.tests))
             if count == middle:
-                results["start"] = session_starts(runner, slug, start_contenders, options.repeat)
-                results["suite"] = suite_times(
+                results.start = session_starts(runner, slug, start_contenders, options.repeat)
+                results.suite = suite_times(
                     runner, per_test_contenders, options.tests, options.repeat
                 )
-                results["suite_tests"], results["suite_tables"] = options.tests, count
-    results["overhead"] = overheads
+                results.suite_tests, results.suite_tables = options.tests, count
     table = markdown(results, note)
-    (options.out / "peers.json").write_text(json.dumps(results, indent=2) + "\n")
+    raw = json.dumps(dataclasses.asdict(results), indent=2)
+    (options.out / "peers.json").write_text(raw + "\n")
     (options.out / "peers.md").write_text(table + "\n")
     print(table)
 

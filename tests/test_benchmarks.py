@@ -5,6 +5,7 @@ No timing is asserted (speed claims come from full runs, see the README); these 
 prove a full run would produce its tables, so a change that breaks a benchmark fails CI.
 """
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -55,3 +56,21 @@ def test_startup_benchmark_measures_start_and_parallel_runs(tmp_path: Path) -> N
     assert rows[1][0] == "2"
     assert rows[2][:3] == ["4 database tests", "`-n 0`", "`-n 2`"]
     assert rows[3][0] == "busy: 10 rows, no wait"
+
+
+def test_peer_benchmark_compares_every_contender(tmp_path: Path) -> None:
+    """Builds the peers' own virtual environment (from the package index) on first use."""
+    run_tiny("peers.py", tmp_path)
+
+    rows = table_rows((tmp_path / "peers.md").read_text())
+    labels = [row[0] for row in rows]
+    for contender in (
+        "this project: `db` (rollback)",
+        "the article's fixtures",
+        "pytest-postgresql `postgresql_noproc`",
+        "this project, embedded server",
+    ):
+        assert contender in labels
+    assert "session start, beyond a no-database session" in labels
+    assert "4 tests at 2 tables, wall time" in labels
+    assert json.loads((tmp_path / "peers.json").read_text())["overhead"]["2"]["noproc"]
