@@ -34,6 +34,7 @@ EXPECTED_FILES = {
     "tests/testdb/isolation.py",
     "tests/testdb/migrations.py",
     "tests/testdb/server.py",
+    "tests/testdb/startup.py",
     "tests/testdb/templates.py",
 }
 
