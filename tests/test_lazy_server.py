@@ -3,9 +3,11 @@ that need none (with POSTGRES_DSN unset) starts no PostgreSQL process at all, wi
 without pytest-xdist, while a run that needs one still gets it."""
 
 import os
+import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import platformdirs
@@ -24,20 +26,25 @@ def test_joins() -> None:
 """
 
 
+SLUG = f"lazy-server-{os.getpid()}"
+
+
 @pytest.fixture
-def project(bake: Bake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A baked project with two tests that use no database, and a cache of its own, so
-    its embedded server's data directory is new to this test."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+def project(bake: Bake, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A baked project with two tests that use no database, whose embedded server's data
+    directory is new to this test (and removed after it)."""
     monkeypatch.delenv("POSTGRES_DSN", raising=False)
-    project = bake()
+    shutil.rmtree(pgdata().parent, ignore_errors=True)
+    project = bake(project_name=SLUG.replace("-", " ").title())
     (project / "tests/test_plain.py").write_text(NO_DATABASE_TESTS.lstrip())
-    return project
+    yield project
+    shutil.rmtree(pgdata().parent, ignore_errors=True)
 
 
 def pgdata() -> Path:
-    """The rendered project's embedded data directory (its slug is example-service)."""
-    return platformdirs.user_cache_path("example-service") / "pgdata"
+    """The baked project's embedded data directory, in the user's cache as for a user
+    (a directory the server's own user can reach, when these tests run as root)."""
+    return platformdirs.user_cache_path(SLUG) / "pgdata"
 
 
 def servers_seen_during(project: Path, *args: str) -> set[int]:
@@ -93,7 +100,7 @@ def test_a_session_with_a_database_test_starts_the_server_and_stops_it(
     project: Path, workers: str
 ) -> None:
     seen = servers_seen_during(
-        project, "-n", workers, "tests/test_plain.py", "tests/test_models.py"
+        project, "-n", workers, "tests/test_plain.py", "tests/test_settings.py"
     )
 
     assert seen, "no embedded server ran"
