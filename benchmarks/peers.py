@@ -1,7 +1,7 @@
 """Benchmark: this project's test database against the article's and other tools'.
 
     python benchmarks/peers.py [--tables 10 50 200] [--tests 300] [--repeat 3] [--out DIR]
-    python benchmarks/peers.py --tiny --out DIR   # a minute at most: proves it still runs
+    python benchmarks/peers.py --tiny --out DIR   # proves it still runs; 12 short sessions
 
 All contenders (see peer_suites.py) run as real pytest sessions of a rendered project, in
 a virtual environment of the benchmark's own that holds the peers (peers_env.py), on one

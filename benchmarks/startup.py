@@ -1,7 +1,7 @@
 """Benchmark: how long a test session takes to start, and what pytest-xdist gains.
 
     python benchmarks/startup.py [--repeat 3] [--out DIR]
-    python benchmarks/startup.py --tiny --out DIR   # seconds: proves it still runs
+    python benchmarks/startup.py --tiny --out DIR   # proves it still runs; 6 short sessions
 
 1. Session start: from starting pytest to the start of its first test, for a test that
    uses the database less a test that does not, with 1, 20 and 100 migrations. Cold: no
