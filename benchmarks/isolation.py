@@ -1,6 +1,7 @@
 """Benchmark: what isolating one test costs, at 10, 50 and 200 tables.
 
-    python benchmarks/isolation.py [--runs 300]
+    python benchmarks/isolation.py [--runs 300] [--tables 10 50 200] [--out DIR]
+    python benchmarks/isolation.py --tiny --out DIR   # seconds: proves it still runs
 
 Renders a project per table count (every table in a tree of foreign keys), measures each
 strategy inside it on the embedded PostgreSQL (measure_isolation.py), and writes
@@ -18,7 +19,9 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from projects import PYTHON, project_environment, render_project
 
-TABLE_COUNTS = (10, 50, 200)
+TABLE_COUNTS = [10, 50, 200]
+WARMUP = 20  # tests per strategy before the timed ones
+TINY_HELP = "3 tests per strategy on 2 tables: a check that the benchmark still runs"
 RESULTS = Path(__file__).resolve().parent / "results"
 MEASURE = Path(__file__).resolve().parent / "measure_isolation.py"
 LABELS = {
@@ -30,10 +33,10 @@ LABELS = {
 Results = dict[int, dict[str, dict[str, float]]]
 
 
-def measure(tables: int, runs: int, workdir: Path) -> dict[str, dict[str, float]]:
-    project = render_project(workdir, tables, package_name="bench")
+def measure(tables: int, runs: int, warmup: int, workdir: Path) -> dict[str, dict[str, float]]:
+    project = render_project(workdir, tables, package_name="bench", database_name="bench")
     completed = subprocess.run(
-        [PYTHON, str(MEASURE), str(runs)],
+        [PYTHON, str(MEASURE), str(runs), str(warmup)],
         cwd=project,
         env=project_environment(project),
         capture_output=True,
@@ -85,13 +88,19 @@ def chart(results: Results, path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=300, help="tests per strategy and size")
-    runs = parser.parse_args().runs
-    RESULTS.mkdir(exist_ok=True)
+    parser.add_argument("--tables", type=int, nargs="+", default=TABLE_COUNTS)
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where to write results")
+    parser.add_argument("--tiny", action="store_true", help=TINY_HELP)
+    options = parser.parse_args()
+    runs, warmup, counts = options.runs, WARMUP, options.tables
+    if options.tiny:
+        runs, warmup, counts = 3, 1, [2]
+    options.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as workdir:
-        results = {n: measure(n, runs, Path(workdir) / str(n)) for n in TABLE_COUNTS}
-    (RESULTS / "isolation.json").write_text(json.dumps(results, indent=2) + "\n")
-    (RESULTS / "isolation.md").write_text(markdown(results) + "\n")
-    chart(results, RESULTS / "isolation.png")
+        results = {n: measure(n, runs, warmup, Path(workdir) / str(n)) for n in counts}
+    (options.out / "isolation.json").write_text(json.dumps(results, indent=2) + "\n")
+    (options.out / "isolation.md").write_text(markdown(results) + "\n")
+    chart(results, options.out / "isolation.png")
     print(markdown(results))
 
 

@@ -1,8 +1,9 @@
 """Per-test cost of each way of isolating tests, measured inside one rendered project.
 
-isolation.py runs this with the project's src/ and tests/ importable (its package is
-named `bench`) and reads the JSON it prints. Every strategy runs the same small test body
-(add one row, commit), timed from set-up to tear-down. `no_isolation` runs the body on
+isolation.py runs this as `measure_isolation.py RUNS [WARMUP]`, with the project's src/
+and tests/ importable (its package is named `bench`), and reads the JSON it prints.
+Every strategy runs the same small test body (add one row, commit), timed from set-up to
+tear-down. `no_isolation` runs the body on
 the shared engine and cleans nothing: a strategy's overhead is its time less that one's.
 The strategies take turns in blocks of BLOCK tests, so a slow spell of the machine hits
 them all, while the disk work a TRUNCATE leaves behind mostly lands in its own block.
@@ -25,7 +26,7 @@ from testdb import cleanup, databases, isolation, migrations, server
 
 WARMUP = 20
 BLOCK = 20
-DATABASE = "bench_isolation"
+PROJECT = "bench"  # the database_name isolation.py renders the project with
 Strategy = Callable[[], AbstractAsyncContextManager[DBSessionManager]]
 
 
@@ -36,13 +37,13 @@ async def body(manager: DBSessionManager) -> None:
         await session.commit()
 
 
-async def timed(runs: int, one: Callable[[], Awaitable[object]]) -> list[float]:
+async def timed(runs: int, warmup: int, one: Callable[[], Awaitable[object]]) -> list[float]:
     """Milliseconds per call of `one`, after a warm-up."""
     times = []
-    for run in range(WARMUP + runs):
+    for run in range(warmup + runs):
         started = time.perf_counter()
         await one()
-        if run >= WARMUP:
+        if run >= warmup:
             times.append((time.perf_counter() - started) * 1000)
     return times
 
@@ -54,15 +55,16 @@ async def one_test(strategy: Strategy) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-async def in_turns(runs: int, named: dict[str, Strategy]) -> dict[str, list[float]]:
+async def in_turns(runs: int, warmup: int, named: dict[str, Strategy]) -> dict[str, list[float]]:
     """Milliseconds per test of each strategy, `runs` each, taking turns block by block."""
     for strategy in named.values():
-        for _ in range(WARMUP):
+        for _ in range(warmup):
             await one_test(strategy)
     times: dict[str, list[float]] = {name: [] for name in named}
+    block = min(BLOCK, runs)
     while len(times[next(iter(named))]) < runs:
         for name, strategy in named.items():
-            times[name].extend([await one_test(strategy) for _ in range(BLOCK)])
+            times[name].extend([await one_test(strategy) for _ in range(block)])
     return times
 
 
@@ -99,10 +101,10 @@ def strategies(url: URL, shared: DBSessionManager) -> dict[str, Strategy]:
     }
 
 
-async def select_1(runs: int, shared: DBSessionManager) -> list[float]:
+async def select_1(runs: int, warmup: int, shared: DBSessionManager) -> list[float]:
     """One round trip on an open connection: the floor under any per-test cost."""
     async with shared.engine.connect() as connection:
-        return await timed(runs, lambda: connection.execute(sa.text("SELECT 1")))
+        return await timed(runs, warmup, lambda: connection.execute(sa.text("SELECT 1")))
 
 
 def summary(times: list[float]) -> dict[str, float]:
@@ -113,24 +115,35 @@ def summary(times: list[float]) -> dict[str, float]:
     }
 
 
-async def measure(server_url: URL, runs: int) -> dict[str, list[float]]:
-    url = await databases.create_database(server_url, DATABASE)
+@asynccontextmanager
+async def bench_database(server_url: URL) -> AsyncIterator[URL]:
+    """A database of the benchmark's own on the server, made and dropped by the rendered
+    project's own functions (the one place this script calls them)."""
+    name = databases.run_database_name(f"{PROJECT}_test")
+    async with databases.admin_connection(server_url) as connection:
+        await databases.create_database(connection, name, kind="run", project=PROJECT)
     try:
+        yield server_url.set(database=name)
+    finally:
+        async with databases.admin_connection(server_url) as connection:
+            await databases.drop_database(connection, name)
+
+
+async def measure(server_url: URL, runs: int, warmup: int) -> dict[str, list[float]]:
+    async with bench_database(server_url) as url:
         await migrations.upgrade(url)
         shared = DBSessionManager(url)
-        results = await in_turns(runs, strategies(url, shared))
-        results["select_1"] = await select_1(runs, shared)
+        results = await in_turns(runs, warmup, strategies(url, shared))
+        results["select_1"] = await select_1(runs, warmup, shared)
         await shared.close()
         return results
-    finally:
-        await databases.drop_database(server_url, DATABASE)
 
 
-async def main(runs: int) -> None:
+async def main(runs: int, warmup: int) -> None:
     async with server.postgres_server() as server_url:
-        results = await measure(server_url, runs)
+        results = await measure(server_url, runs, warmup)
     print(json.dumps({name: summary(times) for name, times in results.items()}))
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1])))
+    asyncio.run(main(int(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else WARMUP))

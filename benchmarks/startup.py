@@ -1,6 +1,7 @@
 """Benchmark: how long a test session takes to start, and what pytest-xdist gains.
 
-    python benchmarks/startup.py [--repeat 3]
+    python benchmarks/startup.py [--repeat 3] [--out DIR]
+    python benchmarks/startup.py --tiny --out DIR   # proves it still runs; 6 short sessions
 
 1. Session start: from starting pytest to the start of its first test, for a test that
    uses the database less a test that does not, with 1, 20 and 100 migrations. Cold: no
@@ -12,7 +13,8 @@
    that wait on the database do; in the busy suite each test writes ten rows and waits
    for nothing, so client and server keep the CPU busy (on 2 cores, both of them).
 
-Each project runs in the .venv its smoke test made, with its `[test]` extra, as its users run it.
+Each project runs in the .venv its smoke test made, with its `[test]` extra, as its users run it
+(with --tiny: in this interpreter, one migration count, one run each, 4 load tests).
 Writes results/startup.json and results/startup.md (the tables for the README).
 """
 
@@ -26,9 +28,11 @@ import time
 from pathlib import Path
 
 import platformdirs
-from projects import project_environment, render_project, venv_python
+from projects import PYTHON, project_environment, render_project, venv_python
 
-MIGRATION_COUNTS = (1, 20, 100)
+MIGRATION_COUNTS: tuple[int, ...] = (1, 20, 100)
+LOAD_TEST_COUNT = 400
+TINY_HELP = "2 migrations, one run of each, 4 load tests: a check that the benchmark runs"
 # Rows each load test writes, and seconds it waits on the server.
 SUITES = {
     "busy: 10 rows, no wait": ("10", "0"),
@@ -72,7 +76,7 @@ ROWS = int(os.environ["ROWS"])
 WAIT = float(os.environ["SERVER_WAIT"])
 
 
-@pytest.mark.parametrize("number", range(400))
+@pytest.mark.parametrize("number", range(int(os.environ["TESTS"])))
 async def test_load(db: DBSessionManager, number: int) -> None:
     async with db.asessionmaker() as session:
         for _ in range(ROWS):
@@ -111,11 +115,13 @@ def add_migrations(project: Path, count: int) -> None:
 
 
 def pytest_seconds(project: Path, *args: str, **environment: str) -> float:
-    """Wall time of one pytest run, in the project's own virtual environment."""
+    """Wall time of one pytest run, in the project's own virtual environment if it has
+    one (the smoke test made it), else in this interpreter."""
+    python = venv_python(project)
     started = time.perf_counter()
     subprocess.run(
         [
-            venv_python(project),
+            python if python.exists() else PYTHON,
             "-m",
             "pytest",
             "-q",
@@ -149,7 +155,7 @@ def session_start(project: Path, slug: str, repeat: int) -> dict[str, float]:
     for run in range(repeat + 1):
         empty.append(to_first_test(project, "test_without_database"))
         if run == 0:  # the first run with the database starts cold
-            shutil.rmtree(platformdirs.user_cache_path(slug))
+            shutil.rmtree(platformdirs.user_cache_path(slug), ignore_errors=True)
         extra.append(to_first_test(project, "test_with_database") - empty[-1])
     return {
         "empty_run_s": statistics.median(empty),
@@ -158,15 +164,21 @@ def session_start(project: Path, slug: str, repeat: int) -> dict[str, float]:
     }
 
 
-def parallel(project: Path, repeat: int) -> dict[str, dict[str, float]]:
+def parallel(
+    project: Path, repeat: int, suites: dict[str, tuple[str, str]], tests: int
+) -> dict[str, dict[str, float]]:
     """`-n 0` and `-n 2` runs alternate; the speed-up is the median of the pairs'."""
     (project / "tests/test_load.py").write_text(LOAD_TESTS.lstrip())
     results = {}
-    for suite, (rows, wait) in SUITES.items():
+    for suite, (rows, wait) in suites.items():
         pairs = [
             [
                 pytest_seconds(
-                    project, "-n", workers, "tests/test_load.py", ROWS=rows, SERVER_WAIT=wait
+                    project,
+                    *("-n", workers, "tests/test_load.py"),
+                    ROWS=rows,
+                    SERVER_WAIT=wait,
+                    TESTS=str(tests),
                 )
                 for workers in ("0", "2")
             ]
@@ -183,7 +195,9 @@ def parallel(project: Path, repeat: int) -> dict[str, dict[str, float]]:
     return results
 
 
-def markdown(start: dict[int, dict[str, float]], load: dict[str, dict[str, float]]) -> str:
+def markdown(
+    start: dict[int, dict[str, float]], load: dict[str, dict[str, float]], tests: int
+) -> str:
     lines = [
         "| migrations | pytest to first test, no database | cold start adds | warm start adds |",
         "|---|---|---|---|",
@@ -195,7 +209,7 @@ def markdown(start: dict[int, dict[str, float]], load: dict[str, dict[str, float
         )
     lines += [
         "",
-        "| 400 database tests | `-n 0` | `-n 2` | speed-up (median) | lowest, highest |",
+        f"| {tests} database tests | `-n 0` | `-n 2` | speed-up (median) | lowest, highest |",
         "|---|---|---|---|---|",
     ]
     for suite, times in load.items():
@@ -210,21 +224,32 @@ def markdown(start: dict[int, dict[str, float]], load: dict[str, dict[str, float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per warm measurement")
-    repeat = parser.parse_args().repeat
-    RESULTS.mkdir(exist_ok=True)
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where to write results")
+    parser.add_argument("--tiny", action="store_true", help=TINY_HELP)
+    options = parser.parse_args()
+    repeat, counts, suites, tests = options.repeat, MIGRATION_COUNTS, SUITES, LOAD_TEST_COUNT
+    if options.tiny:
+        repeat, counts, suites, tests = 1, (2,), dict(list(SUITES.items())[:1]), 4
+    options.out.mkdir(parents=True, exist_ok=True)
     start = {}
     with tempfile.TemporaryDirectory() as workdir:
-        for count in MIGRATION_COUNTS:
+        for count in counts:
             slug = f"bench-startup-{count}"
             project = render_project(
-                Path(workdir), 2, smoke_test=True, package_name="bench", project_slug=slug
+                Path(workdir),
+                2,
+                smoke_test=not options.tiny,
+                package_name="bench",
+                project_slug=slug,
             )
             add_migrations(project, count)
             start[count] = session_start(project, slug, repeat)
-        load = parallel(project, repeat)
-    (RESULTS / "startup.json").write_text(json.dumps({"start": start, "load": load}, indent=2))
-    (RESULTS / "startup.md").write_text(markdown(start, load) + "\n")
-    print(markdown(start, load))
+        load = parallel(project, repeat, suites, tests)
+    table = markdown(start, load, tests)
+    results = {"start": start, "load": load}
+    (options.out / "startup.json").write_text(json.dumps(results, indent=2) + "\n")
+    (options.out / "startup.md").write_text(table + "\n")
+    print(table)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Baking renders a complete project: the expected files, fully rendered, lint- and type-clean."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,7 @@ EXPECTED_FILES = {
     "tests/testdb/migrations.py",
     "tests/testdb/roles.py",
     "tests/testdb/server.py",
+    "tests/testdb/startup.py",
     "tests/testdb/templates.py",
 }
 
@@ -65,6 +67,8 @@ def test_nothing_is_left_unrendered(bake: Bake, models: str | None) -> None:
     for path in project.rglob("*"):
         if path.is_file():
             text = path.read_text()
+            if ".github" in path.parts:  # ${{ ... }} there is GitHub's, left for it to fill
+                text = re.sub(r"\$\{\{.*?\}\}", "", text)
             assert "{{" not in text, path
             assert "{%" not in text, path
             assert "cookiecutter" not in text, path

@@ -66,14 +66,16 @@ async def test_waits_to_be_stopped(db: DBSessionManager) -> None:
         await session.execute(sa.text("SELECT pg_sleep(60)"))
 """
 
-# Written into a baked project: a test that waits until it is stopped.
+# Written into a baked project: a database test that waits until it is stopped.
 STUCK_TEST = """
 import os
 import time
 from pathlib import Path
 
+from example_service.db import DBSessionManager
 
-def test_is_stuck() -> None:
+
+def test_is_stuck(db: DBSessionManager) -> None:
     Path(os.environ["WAIT_FILE"]).touch()
     time.sleep(60)
 """
@@ -284,6 +286,7 @@ def test_sigterm_to_an_xdist_run_still_stops_the_embedded_server(
     monkeypatch.setenv("WAIT_FILE", str(tmp_path / "waiting"))
     session = start_pytest(project, "-n", "2", "tests/test_stuck.py", ignore_ctrl_c=True)
     wait_for(tmp_path / "waiting")
+    assert embedded_servers(), "the stuck test's server is not running"
 
     session.send_signal(signal.SIGTERM)
     output = session.communicate(timeout=60)[0]

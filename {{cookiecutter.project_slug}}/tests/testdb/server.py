@@ -68,7 +68,7 @@ async def postgres_server() -> AsyncIterator[URL]:
 
 
 def start_early() -> None:
-    """Start the embedded server in a thread while pytest collects the tests.
+    """Start the embedded server in a thread while pytest sets up the first tests.
 
     The first fixture that needs it then waits only for what is left of the start.
     """
@@ -134,6 +134,23 @@ def forget_dead_processes(pgdata: Path) -> None:
         if users.exists() and users.read_text().strip():
             alive = [pid for pid in json.loads(users.read_text()) if is_running(pid)]
             users.write_text(json.dumps(alive))
+
+
+def stop_if_abandoned(pgdata: Path) -> None:
+    """Stop the server in `pgdata` if it runs with no live test process on its list of
+    users (pytest-xdist killed the workers that used it); never start one."""
+    postmaster = pgdata / "postmaster.pid"
+    try:
+        pid = int(postmaster.read_text().split()[0])
+    except (OSError, IndexError, ValueError):
+        return
+    if not is_running(pid):
+        return
+    import_pgserver()
+    forget_dead_processes(pgdata)
+    users = pgdata / ".handle_pids.json"
+    if not users.exists() or not json.loads(users.read_text() or "[]"):
+        start_embedded(pgdata).cleanup()  # join, then leave as the last user: stops it
 
 
 def is_running(pid: int) -> bool:

@@ -1,0 +1,76 @@
+"""Every benchmark still runs against the current template: each one's --tiny mode, which
+renders the same projects and runs the same code as a full run, on a few tests only.
+
+No timing is asserted (speed claims come from full runs, see the README); these tests
+prove a full run would produce its tables, so a change that breaks a benchmark fails CI.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def run_tiny(script: str, out: Path) -> str:
+    """Run `benchmarks/<script> --tiny --out <out>`; return its output (the tables)."""
+    completed = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), "--tiny", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return completed.stdout
+
+
+def table_rows(markdown: str) -> list[list[str]]:
+    """The cells of every row of the Markdown tables in `markdown`, separators left out."""
+    return [
+        [cell.strip() for cell in line.strip("|").split("|")]
+        for line in markdown.splitlines()
+        if line.startswith("|") and not line.startswith("|---")
+    ]
+
+
+def test_isolation_benchmark_measures_every_strategy(tmp_path: Path) -> None:
+    printed = run_tiny("isolation.py", tmp_path)
+
+    written = (tmp_path / "isolation.md").read_text()
+    assert written.strip() in printed
+    labels = [row[0] for row in table_rows(written)]
+    assert labels[0] == "per-test overhead, median"
+    assert "savepoint rollback (default)" in labels
+    assert "article: engine per test + TRUNCATE CASCADE" in labels
+    assert all(row[1].endswith(" ms") or "ms (" in row[1] for row in table_rows(written)[1:])
+    assert (tmp_path / "isolation.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_startup_benchmark_measures_start_and_parallel_runs(tmp_path: Path) -> None:
+    run_tiny("startup.py", tmp_path)
+
+    rows = table_rows((tmp_path / "startup.md").read_text())
+    assert rows[0][0] == "migrations"
+    assert rows[1][0] == "2"
+    assert rows[2][:3] == ["4 database tests", "`-n 0`", "`-n 2`"]
+    assert rows[3][0] == "busy: 10 rows, no wait"
+
+
+def test_peer_benchmark_compares_every_contender(tmp_path: Path) -> None:
+    """Builds the peers' own virtual environment (from the package index) on first use."""
+    run_tiny("peers.py", tmp_path)
+
+    rows = table_rows((tmp_path / "peers.md").read_text())
+    labels = [row[0] for row in rows]
+    for contender in (
+        "this project: `db` (rollback)",
+        "the article's fixtures",
+        "pytest-postgresql `postgresql_noproc`",
+        "this project, embedded server",
+    ):
+        assert contender in labels
+    assert "session start, beyond a no-database session" in labels
+    assert "4 tests at 2 tables, wall time" in labels
+    assert json.loads((tmp_path / "peers.json").read_text())["overhead"]["2"]["noproc"]
