@@ -15,6 +15,7 @@ from template_extensions.schema import (
     sample_constants,
     sample_imports,
     uses_jsonb,
+    uses_samples,
 )
 
 
@@ -42,6 +43,7 @@ class ModelSpecExtension(Extension):
             "sample_imports": sample_imports,
             "sample_constants": sample_constants,
             "uses_jsonb": uses_jsonb,
+            "uses_samples": uses_samples,
             "string_escape": string_escape,
             "import_order": import_order,
         }

@@ -1,11 +1,19 @@
 {%- set tables = cookiecutter.models | parse_models -%}
 {%- set constants = tables | sample_constants -%}
-"""Add one row of each model with every column set; parent rows are added first."""
+{%- set counted = tables | uses_samples -%}
+"""Add one row of each model with every column set; parent rows are added first.
+
+Every call draws a new `seq` number and derives each value from it, so rows never repeat a
+value and a unique column never makes a test fail.
+"""
 {% set imports = tables | sample_imports %}
 {% for line in imports -%}
 {{ line }}
 {% endfor %}
-{%- if imports %}
+{%- if counted %}
+import itertools
+{%- endif %}
+{%- if imports or counted %}
 {% endif -%}
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +22,10 @@ from {{ cookiecutter.package_name }}.models import (
     {{ name }},
 {%- endfor %}
 )
+{%- if counted %}
+
+SEQUENCE = itertools.count(1)
+{%- endif %}
 {%- if constants %}
 
 # Sample values of the column types whose literals are too long to repeat.
@@ -24,12 +36,16 @@ from {{ cookiecutter.package_name }}.models import (
 {%- for table in tables %}
 
 
-async def add_{{ table.name }}(
+async def {{ table.factory_name }}(
     session: AsyncSession,
 ) -> {{ table.class_name }}:
 {%- for parent in table.parent_tables %}
     {{ parent }} = await add_{{ parent }}(session)
 {%- endfor %}
+{%- if table.plain_columns %}
+    seq = next(SEQUENCE)
+{%- endif %}
+{%- if table.plain_columns or table.parents %}
     {{ table.name }} = {{ table.class_name }}(
 {%- for column in table.plain_columns %}
         {{ column.name }}={{ column.type.sample }},
@@ -38,6 +54,9 @@ async def add_{{ table.name }}(
         {{ column.name }}={{ column.references }}.id,
 {%- endfor %}
     )
+{%- else %}
+    {{ table.name }} = {{ table.class_name }}()
+{%- endif %}
     session.add({{ table.name }})
     await session.flush()
     return {{ table.name }}
