@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from template_extensions.column_types import SAMPLE_CONSTANTS, ColumnType
 
-STDLIB_MODULES = ("datetime", "decimal", "uuid")
+STDLIB_MODULES = ("datetime", "decimal", "itertools", "uuid")
 
 
 @dataclass(frozen=True)
@@ -171,7 +171,8 @@ def uses_samples(tables: list[Table]) -> bool:
 def sample_imports(tables: list[Table]) -> list[str]:
     """Standard-library imports for the sample values the factories write."""
     samples = [column.type.sample for table in tables for column in table.plain_columns]
-    return _imports_for([*samples, *sample_constants(tables).values()])
+    counter = ["itertools.count"] if uses_samples(tables) else []
+    return _imports_for([*samples, *counter, *sample_constants(tables).values()])
 
 
 def _imports_for(code: list[str]) -> list[str]:

@@ -3,17 +3,14 @@
 {%- set counted = tables | uses_samples -%}
 """Add one row of each model with every column set; parent rows are added first.
 
-Every call draws a new `seq` number and derives each value from it, so rows never repeat a
-value and a unique column never makes a test fail.
+Every call draws a new `seq` number and derives each value from it, so rows never
+repeat a value and a unique column never makes a test fail.
 """
 {% set imports = tables | sample_imports %}
 {% for line in imports -%}
 {{ line }}
 {% endfor %}
-{%- if counted %}
-import itertools
-{%- endif %}
-{%- if imports or counted %}
+{%- if imports %}
 {% endif -%}
 from sqlalchemy.ext.asyncio import AsyncSession
 

@@ -1,4 +1,14 @@
 {%- set tables = cookiecutter.models | parse_models -%}
+{#- A constraint's name= line; names too long for it go on a line of their own. -#}
+{%- macro named(name) %}
+{%- if name | length > 62 %}
+            name=op.f(
+                "{{ name }}"
+            ),
+{%- else %}
+            name=op.f("{{ name }}"),
+{%- endif %}
+{%- endmacro -%}
 """Initial tables.
 
 Creates, in this order:
@@ -46,19 +56,15 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["{{ column.name }}"],
             ["{{ column.references }}.id"],
-{%- set name = table.foreign_key_name(column) %}
-{%- if name | length > 62 %}
-            name=op.f(
-                "{{ name }}"
-            ),
-{%- else %}
-            name=op.f("{{ name }}"),
-{%- endif %}
+{{- named(table.foreign_key_name(column)) }}
             ondelete="CASCADE",
         ),
 {%- endfor %}
 {%- for column in table.unique_columns %}
-        sa.UniqueConstraint("{{ column.name }}", name=op.f("{{ table.unique_name(column) }}")),
+        sa.UniqueConstraint(
+            "{{ column.name }}",
+{{- named(table.unique_name(column)) }}
+        ),
 {%- endfor %}
     )
 {%- for column in table.indexed_columns %}
