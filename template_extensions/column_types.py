@@ -112,7 +112,7 @@ def _string(base: ColumnType, length: int) -> ColumnType:
         base,
         spec=f"str({length})",
         sqlalchemy=base.sqlalchemy.format(length),
-        sample=f'f"sample {{seq}}"' if length >= 20 else f"str(seq)[-{length}:]",
+        sample='f"sample {seq}"' if length >= 20 else f"str(seq)[-{length}:]",
     )
 
 

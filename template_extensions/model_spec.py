@@ -174,9 +174,7 @@ class Parser:
             )
         problem = check_default(column_type, value)
         if problem:
-            raise ModelSpecError(
-                f"models: default {value} of column {table}.{column} {problem}"
-            )
+            raise ModelSpecError(f"models: default {value} of column {table}.{column} {problem}")
         return value
 
     def name(self, what: str) -> str:

@@ -70,7 +70,11 @@ def derived_names(tables: list[Table]) -> Iterator[tuple[str, str, str]]:
             if column.references:
                 yield f"table {table.name}", table.foreign_key_name(column), column_token
         for column in table.parents:
-            yield "tests/test_models.py", table.cascade_test_name(column), f"column {table.name}.{column.name}"
+            yield (
+                "tests/test_models.py",
+                table.cascade_test_name(column),
+                f"column {table.name}.{column.name}",
+            )
 
 
 def check_names(tables: list[Table]) -> None:

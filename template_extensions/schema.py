@@ -157,9 +157,7 @@ def sample_constants(tables: list[Table]) -> dict[str, str]:
     """The SAMPLE_CONSTANTS the tables' columns use, by name."""
     used = " ".join(column.type.sample for table in tables for column in table.plain_columns)
     return {
-        name: value
-        for name, value in SAMPLE_CONSTANTS.items()
-        if re.search(rf"\b{name}\b", used)
+        name: value for name, value in SAMPLE_CONSTANTS.items() if re.search(rf"\b{name}\b", used)
     }
 
 
