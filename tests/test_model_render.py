@@ -2,6 +2,7 @@
 drift check (`alembic check`) sees a unique constraint or an index the migration lacks."""
 
 import os
+
 import pytest
 
 from tests.conftest import Bake
