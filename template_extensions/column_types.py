@@ -116,6 +116,17 @@ def _string(base: ColumnType, length: int) -> ColumnType:
     )
 
 
+def _string_sample(length: int) -> str:
+    """A text of at most `length` characters, distinct for at least 16**length calls."""
+    if length >= 20:
+        return 'f"sample {seq}"'
+    if length >= 8:
+        return "str(seq)"
+    if length > 1:
+        return f'f"{{seq:x}}"[-{length}:]'
+    return "chr(0x4E00 + seq % 20_000)"  # one CJK character: 20,000 of them
+
+
 def _decimal(base: ColumnType, precision: int, scale: int) -> ColumnType:
     if not 1 <= precision <= MAX_NUMERIC_PRECISION:
         raise ValueError(

@@ -44,6 +44,9 @@ NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 # Names longer than this would push generated lines past the formatter's 88 columns.
 MAX_NAME_LENGTH = 30
 MODIFIERS = ("unique", "index")
+# Types with fewer than 100 values: a unique column of one would hold fewer rows than the
+# generated tests add (one per table that refers to it, directly or not).
+FEW_VALUES = frozenset({"bool", *(f"decimal(1,{scale})" for scale in (0, 1))})
 STRING_DEFAULT = re.compile(r"[A-Za-z0-9 _.,:@/+-]*\Z")
 TOKEN = re.compile(
     r"""\s*(?:
@@ -141,6 +144,11 @@ class Parser:
             raise ModelSpecError(
                 f"models: column {table}.{column} of type {column_type.spec} cannot be "
                 f"{token.text}: PostgreSQL cannot compare json values; use jsonb"
+            )
+        if token.text == "unique" and column_type.spec in FEW_VALUES:
+            raise ModelSpecError(
+                f"models: column {table}.{column} of type {column_type.spec} cannot be unique: "
+                "it has too few values for the example tests' rows; use index or a wider type"
             )
         return token.text
 

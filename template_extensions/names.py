@@ -24,7 +24,7 @@ CLASS_BODY = (
     " type_annotation_map uuid"
 )
 FACTORIES_MODULE = (
-    "AsyncSession DATE DAY SECOND SEQUENCE TIMESTAMP TIMESTAMPTZ datetime decimal itertools"
+    "AsyncSession DATE DAY SECOND SEQUENCES TIMESTAMP TIMESTAMPTZ collections datetime decimal"
     " seq session uuid"
 )
 TEST_MODULE = "DBSessionManager added db loaded parent parent_id session"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from template_extensions.column_types import SAMPLE_CONSTANTS, ColumnType
 
-STDLIB_MODULES = ("datetime", "decimal", "itertools", "uuid")
+STDLIB_MODULES = ("collections", "datetime", "decimal", "uuid")
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,7 @@ def uses_samples(tables: list[Table]) -> bool:
 def sample_imports(tables: list[Table]) -> list[str]:
     """Standard-library imports for the sample values the factories write."""
     samples = [column.type.sample for table in tables for column in table.plain_columns]
-    counter = ["itertools.count"] if uses_samples(tables) else []
+    counter = ["collections.Counter"] if uses_samples(tables) else []
     return _imports_for([*samples, *counter, *sample_constants(tables).values()])
 
 

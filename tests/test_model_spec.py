@@ -90,6 +90,8 @@ def test_import_order_matches_ruffs_isort() -> None:
         ("t: a text = '" + "x" * 49 + "'", "is 51 characters long; at most 50 are allowed"),
         ("t: j json unique", "column t.j of type json cannot be unique"),
         ("t: j json index", "column t.j of type json cannot be index"),
+        ("t: b bool unique", "column t.b of type bool cannot be unique: it has too few values"),
+        ("t: d decimal(1,0) unique", "type decimal(1,0) cannot be unique"),
         ("t: a int unique index", "expected ';' between tables or ',' between columns"),
     ],
 )

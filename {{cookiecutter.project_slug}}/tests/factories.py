@@ -3,8 +3,9 @@
 {%- set counted = tables | uses_samples -%}
 """Add one row of each model with every column set; parent rows are added first.
 
-Every call draws a new `seq` number and derives each value from it, so rows never
-repeat a value and a unique column never makes a test fail.
+Each call builds the parent rows it is not given once, and draws the next `seq` number
+of its table, from which every value of the row follows: rows never repeat a value, so
+a unique column never makes a test fail.
 """
 {% set imports = tables | sample_imports %}
 {% for line in imports -%}
@@ -21,7 +22,8 @@ from {{ cookiecutter.package_name }}.models import (
 )
 {%- if counted %}
 
-SEQUENCE = itertools.count(1)
+# How many rows each factory has added: the next one's `seq`.
+SEQUENCES: collections.Counter[str] = collections.Counter()
 {%- endif %}
 {%- if constants %}
 
@@ -35,12 +37,21 @@ SEQUENCE = itertools.count(1)
 
 async def {{ table.factory_name }}(
     session: AsyncSession,
+{%- set given = table | ancestors(tables) %}
+{%- if given %}
+    *,
+{%- for each in given %}
+    {{ each.name }}: {{ each.class_name }} | None = None,
+{%- endfor %}
+{%- endif %}
 ) -> {{ table.class_name }}:
-{%- for parent in table.parent_tables %}
-    {{ parent }} = await add_{{ parent }}(session)
+{%- for each in given %}
+    if {{ each.name }} is None:
+{{ each | factory_call(tables, 8) }}
 {%- endfor %}
 {%- if table.plain_columns %}
-    seq = next(SEQUENCE)
+    SEQUENCES["{{ table.name }}"] += 1
+    seq = SEQUENCES["{{ table.name }}"]
 {%- endif %}
 {%- if table.plain_columns or table.parents %}
     {{ table.name }} = {{ table.class_name }}(
