@@ -7,7 +7,7 @@ and for the user is the first insert: `int = 99999999999`, `str(3) = 'toolong'` 
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from template_extensions.column_types import ColumnType
 
@@ -41,8 +41,10 @@ def _integer(column_type: ColumnType, value: int) -> str | None:
 
 def _decimal(column_type: ColumnType, value: Decimal) -> str | None:
     precision, scale = (int(part) for part in column_type.spec[8:-1].split(","))
-    rounded = round(value, scale)
-    if abs(rounded) >= Decimal(10) ** (precision - scale):
+    with localcontext() as context:
+        context.prec = precision + len(value.as_tuple().digits) + 2  # no rounding but ours
+        too_large = abs(round(value, scale)) >= Decimal(10) ** (precision - scale)
+    if too_large:
         return (
             f"does not fit {column_type.spec}: at most {precision - scale} digits before "
             "the decimal point are allowed"

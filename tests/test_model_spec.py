@@ -111,6 +111,8 @@ def test_default_or_modifier_that_does_not_fit_its_type_is_refused(
         "t: a int = 2147483647, b int = -2147483648, c bigint = -9223372036854775808",
         "t: a str(3) = 'abc', b decimal(2,1) = 9.9, c decimal(3,3) = 0.999, d decimal(1,0) = -9",
         "t: a text = '" + "x" * 48 + "'",
+        "t: a decimal(38,0) = 99999999999999999999999999999999999999",
+        "t: a decimal(47,1) = -9999999999999999999999999999999999999999999999.9",
     ],
 )
 def test_defaults_at_their_types_edges_are_accepted(spec: str) -> None:
