@@ -8,9 +8,10 @@ of examples; the expensive one (bake, mypy --strict, the rendered suite on Postg
 with a fixed seed so every CI run tries the same ones.
 """
 
+import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,52 +25,67 @@ from tests.rendered import run, run_tests
 from tests.spec_render import TEMPLATE, migration_sql, render_model_files
 from tests.spec_strategies import MUTATIONS, valid_specs
 
-CHEAP = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# The cheap properties check BATCH specs per example: 8 x 30 = 240 specs.
+BATCH = 8
+CHEAP = settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 EXPENSIVE = settings(max_examples=3, deadline=None, derandomize=True, database=None)
 LONGEST = (
-    f"{'p' * 10}_{'q' * 19}: {'c' * 30} timestamptz? = now, big decimal(1000,999),"
-    f" {'s' * 30} str(10485760) = 'ab c' unique;"
+    f"{'p' * 10}_{'q' * 19}: {'c' * 30} timestamptz? = now, big decimal(1000,999) unique,"
+    f" {'s' * 30} str(10485760) = 'ab c';"
     f" {'r' * 18}: {'c' * 30} uuid index;"
     f" {'t' * 20}: {'k' * 20} -> {'r' * 18}, zz -> {'p' * 10}_{'q' * 19}?, {'y' * 30} jsonb"
 )
 
 
 @pytest.fixture(scope="module")
-def default_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A project baked once with the default answers; each example renders its files over it."""
+def default_projects(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Copies of a project baked once with the default answers; each example renders its specs'
+    files over them, so one ruff run checks a batch of specs."""
     output = tmp_path_factory.mktemp("properties")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SKIP_SMOKE_TEST", "1")
-        yield Path(cookiecutter(str(TEMPLATE), no_input=True, output_dir=output))
+        baked = Path(cookiecutter(str(TEMPLATE), no_input=True, output_dir=output / "baked"))
+    copies = [output / "batch" / f"project{number}" for number in range(BATCH)]
+    for copy in copies:
+        shutil.copytree(baked, copy)
+    return copies
 
 
-def ruff(project: Path, files: list[Path], *arguments: str) -> None:
+def ruff(directory: Path, files: list[Path], *arguments: str) -> None:
     command = [sys.executable, "-m", "ruff", *arguments, *map(str, files)]
-    completed = subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
+    completed = subprocess.run(command, cwd=directory, capture_output=True, text=True, check=False)
     assert completed.returncode == 0, completed.stdout + completed.stderr
 
 
 @CHEAP
-@given(spec=valid_specs())
-@example(spec=LONGEST)
-def test_a_valid_spec_parses_renders_lint_clean_and_compiles(
-    spec: str, default_project: Path
+@given(specs=st.lists(valid_specs(), min_size=BATCH, max_size=BATCH))
+@example(specs=[LONGEST] * BATCH)
+def test_valid_specs_parse_render_lint_clean_and_compile(
+    specs: list[str], default_projects: list[Path]
 ) -> None:
-    tables = parse_models(spec)
-    files = render_model_files(spec, default_project)
+    files = []
+    for spec, project in zip(specs, default_projects, strict=True):
+        tables = parse_models(spec)
+        rendered = render_model_files(spec, project)
+        files.extend(rendered)
 
-    assert len(tables) == spec.count(";") + 1
-    ruff(default_project, files, "check", "--quiet")
-    ruff(default_project, files, "format", "--check", "--quiet")
-    sql = migration_sql(files[1])
-    for table in tables:
-        assert f"CREATE TABLE {table.name} (" in sql
-        for column in table.unique_columns:
-            assert f"CONSTRAINT {table.unique_name(column)} UNIQUE" in sql
+        assert len(tables) == spec.count(";") + 1
+        sql = migration_sql(rendered[1])
+        for table in tables:
+            assert f"CREATE TABLE {table.name} (" in sql
+            for column in table.unique_columns:
+                assert f"CONSTRAINT {table.unique_name(column)} UNIQUE" in sql
+    batch = default_projects[0].parent
+    ruff(batch, files, "check", "--quiet")
+    ruff(batch, files, "format", "--check", "--quiet")
 
 
 @settings(max_examples=300, deadline=None)
-@given(spec=valid_specs(), mutation=st.sampled_from(MUTATIONS))
+@given(spec=valid_specs(max_tables=12), mutation=st.sampled_from(MUTATIONS))
 def test_a_mutated_spec_is_refused_with_one_line(
     spec: str, mutation: tuple[Callable[[str], str], str]
 ) -> None:
