@@ -16,7 +16,7 @@ MAX_TABLES = 60
 LONGEST_TABLE = 18  # fk_<table>_<column>_<table> = 3 + 18 + 1 + 20 + 1 + 18 = 61
 LONGEST_COLUMN = 20
 INTEGER_EDGES = {"int": 2**31, "bigint": 2**63}
-LONGEST_DEFAULT = 50
+LONGEST_DEFAULT = 49  # characters of a number, or of a text inside its quotes
 FIXED_DEFAULTS = {
     "bool": ["true", "false"],
     "float": ["-1.5", "0", "123456.25", "-99999999999999"],
@@ -45,7 +45,7 @@ def decimal_default(draw: st.DrawFn, precision: int, scale: int) -> str | None:
 
 
 def text_default(draw: st.DrawFn, length: int) -> str:
-    longest = min(length, LONGEST_DEFAULT - 2)
+    longest = min(length, LONGEST_DEFAULT)
     text = draw(st.sampled_from([":x", "", TEXT[:longest]]) | st.text(TEXT, max_size=longest))
     return f"'{text[:longest]}'"
 
