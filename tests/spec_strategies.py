@@ -37,11 +37,10 @@ def integer_default(draw: st.DrawFn, keyword: str) -> str:
 
 
 def decimal_default(draw: st.DrawFn, precision: int, scale: int) -> str | None:
-    if precision + 2 > LONGEST_DEFAULT:
-        return None
     whole = "9" * (precision - scale) or "0"
     largest = f"{whole}.{'9' * scale}" if scale else whole
-    return draw(st.sampled_from([largest, f"-{largest}", "0"]))
+    fitting = [value for value in (largest, f"-{largest}", "0") if len(value) <= LONGEST_DEFAULT]
+    return draw(st.sampled_from(fitting)) if len(fitting) == 3 else None
 
 
 def text_default(draw: st.DrawFn, length: int) -> str:

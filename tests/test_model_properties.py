@@ -25,10 +25,10 @@ from tests.rendered import run, run_tests
 from tests.spec_render import TEMPLATE, migration_sql, render_model_files
 from tests.spec_strategies import MUTATIONS, valid_specs
 
-# The cheap properties check BATCH specs per example: 8 x 25 = 200 specs.
-BATCH = 8
+# The cheap properties check BATCH specs per example: 4 x 50 = 200 specs.
+BATCH = 4
 CHEAP = settings(
-    max_examples=25,
+    max_examples=50,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
