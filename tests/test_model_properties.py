@@ -4,10 +4,12 @@ models, and whose suite passes; every spec it refuses is refused with one line, 
 nothing on disk.
 
 The cheap properties (parse, render, ruff, the migration's SQL compiled offline) run hundreds
-of examples; the expensive one (bake, mypy --strict, the rendered suite on PostgreSQL) a few,
-with a fixed seed so every CI run tries the same ones.
+of examples; the expensive one (bake, mypy --strict, the rendered suite on PostgreSQL: the
+server POSTGRES_DSN names, else the embedded one) a few, with a fixed seed so every CI run
+tries the same ones.
 """
 
+import os
 import shutil
 import subprocess
 import sys
@@ -130,5 +132,5 @@ def test_a_valid_spec_renders_a_project_whose_suite_passes(
         )
 
     run(project, "-m", "mypy", "--strict")
-    counts = run_tests(project)
+    counts = run_tests(project, postgres_dsn=os.environ.get("POSTGRES_DSN"))
     assert set(counts) == {"passed"}, counts
