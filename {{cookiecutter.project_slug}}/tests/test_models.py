@@ -19,7 +19,7 @@ from factories import (
 {%- for table in tables %}
 
 
-async def test_{{ table.name }}_keeps_every_column(
+async def {{ table.test_name }}(
     db: DBSessionManager,
 ) -> None:
     async with db.asessionmaker() as session:
@@ -37,7 +37,7 @@ async def test_{{ table.name }}_keeps_every_column(
 {%- set parent = tables | selectattr("name", "equalto", column.references) | first %}
 
 
-async def test_{{ table.name }}_{{ column.name }}_cascades(
+async def {{ table.cascade_test_name(column) }}(
     db: DBSessionManager,
 ) -> None:
     """Deleting a parent row deletes the rows that refer to it (ON DELETE CASCADE)."""

@@ -1,4 +1,14 @@
 {%- set tables = cookiecutter.models | parse_models -%}
+{#- A constraint's name= line; names too long for it go on a line of their own. -#}
+{%- macro named(name) %}
+{%- if name | length > 62 %}
+            name=op.f(
+                "{{ name }}"
+            ),
+{%- else %}
+            name=op.f("{{ name }}"),
+{%- endif %}
+{%- endmacro -%}
 """Initial tables.
 
 Creates, in this order:
@@ -42,23 +52,22 @@ def upgrade() -> None:
         ),
 {%- endfor %}
         sa.PrimaryKeyConstraint("id", name=op.f("pk_{{ table.name }}")),
-{%- for column in table.foreign_keys %}
+{%- for column in table.inline_foreign_keys %}
         sa.ForeignKeyConstraint(
             ["{{ column.name }}"],
             ["{{ column.references }}.id"],
-{%- set name = table.foreign_key_name(column) %}
-{%- if name | length > 62 %}
-            name=op.f(
-                "{{ name }}"
-            ),
-{%- else %}
-            name=op.f("{{ name }}"),
-{%- endif %}
+{{- named(table.foreign_key_name(column)) }}
             ondelete="CASCADE",
         ),
 {%- endfor %}
+{%- for column in table.unique_columns %}
+        sa.UniqueConstraint(
+            "{{ column.name }}",
+{{- named(table.unique_name(column)) }}
+        ),
+{%- endfor %}
     )
-{%- for column in table.foreign_keys %}
+{%- for column in table.indexed_columns %}
     op.create_index(
         op.f("{{ table.index_name(column) }}"),
         "{{ table.name }}",
@@ -66,9 +75,30 @@ def upgrade() -> None:
     )
 {%- endfor %}
 {%- endfor %}
+{%- for table in tables %}
+{%- for column in table.deferred_foreign_keys %}
+    op.create_foreign_key(
+        op.f("{{ table.foreign_key_name(column) }}"),
+        "{{ table.name }}",
+        "{{ column.references }}",
+        ["{{ column.name }}"],
+        ["id"],
+        ondelete="CASCADE",
+    )
+{%- endfor %}
+{%- endfor %}
 
 
 def downgrade() -> None:
+{%- for table in tables %}
+{%- for column in table.deferred_foreign_keys %}
+    op.drop_constraint(
+        op.f("{{ table.foreign_key_name(column) }}"),
+        "{{ table.name }}",
+        type_="foreignkey",
+    )
+{%- endfor %}
+{%- endfor %}
 {%- for table in tables | reverse %}
     op.drop_table("{{ table.name }}")
 {%- endfor %}

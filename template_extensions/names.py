@@ -1,0 +1,113 @@
+"""Every Python and SQL name the rendered project derives from the `models` answer, in one place.
+
+A spec whose names are each valid can still render a broken project when two derived names
+meet in one namespace: tables `foo` and `foo_` both make class `Foo`, table `base_` makes class
+`Base`, table `add_foo` is the local that shadows the factory `add_foo`, a column `str` hides the
+builtin the next annotation needs, and `a_b.c` and `a.b_c` both make index `ix_a_b_c`.
+So each generated namespace is listed here with the names the template itself puts there, and
+a spec is refused with one line naming both tokens as soon as two of them meet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from template_extensions.schema import Table
+
+MAX_IDENTIFIER_LENGTH = 63  # PostgreSQL cuts longer identifiers, so they could meet silently
+
+# Names the rendered modules import or define themselves, by namespace.
+MODELS_MODULE = "Any Base DeclarativeBase Mapped NAMING_CONVENTION datetime decimal mapped_column"
+# A column is a class attribute: it must not hide a name a later line of the class body reads.
+CLASS_BODY = (
+    f"{MODELS_MODULE} bool dict float id int metadata postgresql registry sa str"
+    " type_annotation_map uuid"
+)
+FACTORIES_MODULE = (
+    "AsyncSession DATE DAY SECOND SEQUENCES TIMESTAMP TIMESTAMPTZ collections datetime decimal"
+    " seq session uuid"
+)
+TEST_MODULE = "DBSessionManager added db loaded parent parent_id session"
+ISOLATION_MODULE = (
+    "AsyncSession Base DBSessionManager IntegrityError assert_tables_empty postgres_dsn pytest"
+    " rows_seen_elsewhere sa"
+)
+TEST_MODULES = ("tests/factories.py", "tests/test_models.py", "tests/test_isolation.py")
+SCHEMA = "alembic_version alembic_version_pkc"
+
+TEMPLATE = "the template"
+
+
+class NameCollisionError(ValueError):
+    """Two tokens of the spec (or one and the template) derive the same generated name."""
+
+
+def derived_names(tables: list[Table]) -> Iterator[tuple[str, str, str]]:
+    """(namespace, name, the token that made it) for every name the spec puts in a namespace."""
+    yield from _fixed("models.py", MODELS_MODULE)
+    yield from _fixed("tests/factories.py", FACTORIES_MODULE)
+    yield from _fixed("tests/test_models.py", TEST_MODULE)
+    yield from _fixed("tests/test_isolation.py", ISOLATION_MODULE)
+    yield from _fixed("the database schema", SCHEMA)
+    for table in tables:
+        token = f"table {table.name!r}"
+        for module in ("models.py", *TEST_MODULES):
+            yield module, table.class_name, token
+        for module in TEST_MODULES:
+            yield module, table.factory_name, token
+        yield "tests/factories.py", table.name, token  # the factory's local for the new row
+        yield "tests/test_models.py", table.test_name, token
+        yield "the database schema", table.name, token
+        yield "the database schema", f"pk_{table.name}", token
+        body = f"class {table.class_name}"
+        yield from _fixed(body, CLASS_BODY)
+        for column in table.columns:
+            column_token = f"column {table.name}.{column.name}"
+            yield body, column.name, column_token
+            for index in (table.index_name(column), table.unique_name(column)):
+                if index:
+                    yield "the database schema", index, column_token
+            if column.references:
+                yield f"table {table.name}", table.foreign_key_name(column), column_token
+        for column in table.parents:
+            yield (
+                "tests/test_models.py",
+                table.cascade_test_name(column),
+                f"column {table.name}.{column.name}",
+            )
+
+
+def check_names(tables: list[Table]) -> None:
+    """Raise NameCollisionError naming both tokens of the first collision, or a name too long."""
+    seen: dict[tuple[str, str], str] = {}
+    for namespace, name, token in derived_names(tables):
+        if namespace == "the database schema" or namespace.startswith("table "):
+            _check_length(name, token)
+        earlier = seen.setdefault((namespace, name), token)
+        if earlier != token:
+            raise NameCollisionError(_collision(namespace, name, earlier, token))
+
+
+def _fixed(namespace: str, names: str) -> Iterator[tuple[str, str, str]]:
+    for name in names.split():
+        yield namespace, name, TEMPLATE
+
+
+def _check_length(name: str, token: str) -> None:
+    if len(name) > MAX_IDENTIFIER_LENGTH:
+        raise NameCollisionError(
+            f"models: the name {name!r} derived from {token} is {len(name)} characters, "
+            f"PostgreSQL allows {MAX_IDENTIFIER_LENGTH}; shorten the table or column name"
+        )
+
+
+def _collision(namespace: str, name: str, earlier: str, token: str) -> str:
+    if earlier == TEMPLATE:
+        return (
+            f"models: {token} makes the name {name!r} in {namespace}, which the template "
+            "already uses there; rename it"
+        )
+    return (
+        f"models: {earlier} and {token} both make the name {name!r} in {namespace}; "
+        "rename one of them"
+    )
