@@ -1,12 +1,18 @@
 {%- set tables = cookiecutter.models | parse_models -%}
 {%- set constants = tables | sample_constants -%}
-"""Add one row of each model with every column set; parent rows are added first."""
+"""Add one row of each model with every column set; parent rows are added first.
+
+Within one call each parent table gets one row, shared by every row that refers to it:
+making fresh parents for every foreign key would grow exponentially with the depth of
+the graph (a table referring to the two before it, and so on).
+"""
 {% set imports = tables | sample_imports %}
-{% for line in imports -%}
+{% for line in imports if line.startswith("import ") -%}
 {{ line }}
-{% endfor %}
-{%- if imports %}
-{% endif -%}
+{% endfor -%}
+from collections.abc import Awaitable, Callable
+from typing import {{ "Any, " if "from typing import Any" in imports }}TypeVar, cast
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from {{ cookiecutter.package_name }}.models import (
@@ -21,14 +27,33 @@ from {{ cookiecutter.package_name }}.models import (
 {{ name }} = {{ value }}
 {%- endfor %}
 {%- endif %}
+
+
+Row = TypeVar("Row")
+# The parent rows made so far in one call, by the factory that made them.
+Made = dict[str, object]
+
+
+async def parent(
+    session: AsyncSession,
+    made: Made,
+    factory: Callable[[AsyncSession, Made], Awaitable[Row]],
+) -> Row:
+    """The row `factory` made earlier in this call, or a new one."""
+    if factory.__name__ not in made:
+        made[factory.__name__] = await factory(session, made)
+    return cast(Row, made[factory.__name__])
 {%- for table in tables %}
 
 
 async def add_{{ table.name }}(
-    session: AsyncSession,
+    session: AsyncSession, made: Made | None = None
 ) -> {{ table.class_name }}:
+{%- if table.parent_tables %}
+    made = {} if made is None else made
+{%- endif %}
 {%- for parent in table.parent_tables %}
-    {{ parent }} = await add_{{ parent }}(session)
+    {{ parent }} = await parent(session, made, add_{{ parent }})
 {%- endfor %}
     {{ table.name }} = {{ table.class_name }}(
 {%- for column in table.plain_columns %}

@@ -65,8 +65,14 @@ async def rolled_back(engine: AsyncEngine) -> AsyncIterator[DBSessionManager]:
 async def committed(
     manager: DBSessionManager, metadata: sa.MetaData, *, reset_sequences: bool = False
 ) -> AsyncIterator[DBSessionManager]:
-    """`manager` as it is, committing for real; tables are emptied afterwards."""
+    """`manager` as it is, committing for real; tables are emptied afterwards.
+
+    With `reset_sequences`, identity sequences restart before the test, so the test
+    itself sees ids from 1 whatever ran before it.
+    """
+    if reset_sequences:
+        await empty_tables(manager.engine, metadata, reset_sequences=True)
     try:
         yield manager
     finally:
-        await empty_tables(manager.engine, metadata, reset_sequences=reset_sequences)
+        await empty_tables(manager.engine, metadata)
