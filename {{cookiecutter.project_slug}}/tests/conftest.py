@@ -24,6 +24,7 @@ from {{ cookiecutter.package_name }}.db import DBSessionManager
 from {{ cookiecutter.package_name }}.models import Base
 
 from testdb import databases, isolation, migrations, server, templates
+from testdb.leak_guard import LeakGuard
 
 DATABASE = "{{ cookiecutter.database_name }}"
 MIGRATIONS = Path(__file__).parents[1] / "src/{{ cookiecutter.package_name }}/migrations"
@@ -137,9 +138,19 @@ async def shared_manager(create_test_db: URL) -> AsyncIterator[DBSessionManager]
     await manager.close()
 
 
+@pytest.fixture(scope="session")
+async def leak_guard(shared_manager: DBSessionManager) -> AsyncIterator[LeakGuard]:
+    """Fails a test whose rows or objects outlived it (see testdb/leak_guard.py)."""
+    guard = await LeakGuard.open(shared_manager.engine, Base.metadata)
+    yield guard
+    await guard.close()
+
+
 @pytest.fixture
 async def db(
-    request: pytest.FixtureRequest, shared_manager: DBSessionManager
+    request: pytest.FixtureRequest,
+    shared_manager: DBSessionManager,
+    leak_guard: LeakGuard,
 ) -> AsyncIterator[DBSessionManager]:
     """A DBSessionManager on the migrated test database; every test starts empty.
 
@@ -149,15 +160,25 @@ async def db(
     other connections see none of it. With "truncate", or for a test marked
     `@pytest.mark.db_commit` (other connections must see its data, or the code under
     test makes its own engine), sessions commit for real and the tables are emptied
-    afterwards; `db_commit(reset_sequences=True)` also restarts identity sequences.
+    afterwards; `db_commit(reset_sequences=True)` also restarts identity sequences
+    before the test.
+
+    In rollback mode, `db.engine.connect()`/`begin()` and sessions used concurrently
+    fail at once (they would work outside the test's transaction: use db_commit), and
+    rows or objects that outlived the test fail it and are cleaned up.
     """
     marker = request.node.get_closest_marker("db_commit")
     if marker is None and ISOLATION == "rollback":
-        async with isolation.rolled_back(shared_manager.engine) as manager:
+        failures = request.session.testsfailed
+        async with isolation.rolled_back(
+            shared_manager.engine,
+            leak_guard,
+            test_failed=lambda: request.session.testsfailed > failures,
+        ) as manager:
             yield manager
         return
     reset_sequences = bool(marker and marker.kwargs.get("reset_sequences"))
     async with isolation.committed(
-        shared_manager, Base.metadata, reset_sequences=reset_sequences
+        shared_manager, Base.metadata, leak_guard, reset_sequences=reset_sequences
     ) as manager:
         yield manager

@@ -47,7 +47,8 @@ async def parent(
 
 
 async def add_{{ table.name }}(
-    session: AsyncSession, made: Made | None = None
+    session: AsyncSession,
+    made: Made | None = None,
 ) -> {{ table.class_name }}:
 {%- if table.parent_tables %}
     made = {} if made is None else made

@@ -8,13 +8,15 @@ In rollback mode every session of a test shares one connection and its transacti
 - Committing the test's connection (`(await session.connection()).commit()`, or a raw
   COMMIT, ROLLBACK or BEGIN statement) raises EscapeError; nothing is committed.
 - Sessions used concurrently (`asyncio.gather`) share one connection, whose savepoints
-  must end in the reverse order they began: the first that ends out of order raises
-  EscapeError, naming `@pytest.mark.db_commit`, where each session has a connection.
-- After DDL, or an error that can leave the driver confused, the connection is replaced
-  after the test: asyncpg caches statement plans that a rolled-back ALTER makes
-  invalid ("cached statement plan is invalid") and would fail later tests.
+  must end in the reverse order they began: a session that starts while one of another
+  asyncio task is open raises EscapeError, naming `@pytest.mark.db_commit`, where each
+  session has a connection of its own. (Sessions nested in one task are fine.)
+- DDL makes asyncpg prepare statements afresh, and the connection is replaced after the
+  test, as after an error that can leave the driver confused: a rolled-back ALTER
+  leaves cached statement plans invalid ("cached statement plan is invalid").
 """
 
+import asyncio
 from typing import Any, NoReturn
 
 import sqlalchemy as sa
@@ -55,7 +57,7 @@ class Watch:
     """What one test did on its connection that matters once it ends."""
 
     def __init__(self) -> None:
-        self.savepoints: list[str] = []
+        self.savepoints: list[tuple[str, asyncio.Task[Any] | None]] = []
         self.replace_connection = False
         self.problem: EscapeError | None = None
 
@@ -66,24 +68,35 @@ class Watch:
         self.problem = self.problem or error
         raise error
 
-    def statement(self, statement: str) -> None:
+    def statement(self, connection: Connection, statement: str) -> None:
         words = statement[:24].upper().split()
         first = words[0] if words else ""
         if first in DDL:
             self.replace_connection = True
+            # SQLAlchemy does this for its own DDL constructs, not for text().
+            invalidate = getattr(connection.dialect, "_invalidate_schema_cache", None)
+            if invalidate is not None:
+                invalidate()
         elif first in ENDS and words[1:2] != ["TO"]:  # not ROLLBACK TO SAVEPOINT
             self.fail(OWN_COMMIT.format(f"a raw {first} statement"))
 
-    def end_savepoint(self, name: str) -> None:
-        if name not in self.savepoints:
-            return
-        if self.savepoints[-1] != name:
+    def begin_savepoint(self, name: str) -> None:
+        task = asyncio.current_task()
+        if self.savepoints and self.savepoints[-1][1] is not task:
             self.fail(CONCURRENT)
-        del self.savepoints[self.savepoints.index(name) :]
+        self.savepoints.append((name, task))
+
+    def end_savepoint(self, name: str) -> None:
+        names = [begun for begun, _ in self.savepoints]
+        if name not in names:
+            return
+        if names[-1] != name:
+            self.fail(CONCURRENT)
+        del self.savepoints[names.index(name) :]
 
 
 class JoinedEngine(AsyncEngine):
-    """`db.engine` in a rolled-back test: the shared engine, minus connections of its own.
+    """`db.engine` in a rolled-back test: the shared engine, minus connections.
 
     It is not registered as the engine's proxy, so the shared engine stays what its
     connections report as their `.engine`.
@@ -95,7 +108,7 @@ class JoinedEngine(AsyncEngine):
     def connect(self) -> NoReturn:
         raise EscapeError(ENGINE_ACCESS.format("connect"))
 
-    def begin(self) -> NoReturn:  # type: ignore[override]
+    def begin(self) -> NoReturn:
         raise EscapeError(ENGINE_ACCESS.format("begin"))
 
 
@@ -134,7 +147,7 @@ def watching(connection: Connection | None) -> Watch | None:
 def before_cursor_execute(connection: Connection, *args: Any) -> None:
     watched = watching(connection)
     if watched is not None:
-        watched.statement(args[1])
+        watched.statement(connection, args[1])
 
 
 def on_commit(connection: Connection) -> None:
@@ -146,7 +159,7 @@ def on_commit(connection: Connection) -> None:
 def on_savepoint(connection: Connection, name: str) -> None:
     watched = watching(connection)
     if watched is not None:
-        watched.savepoints.append(name)
+        watched.begin_savepoint(name)
 
 
 def on_end_savepoint(connection: Connection, name: str, context: object) -> None:
