@@ -23,7 +23,8 @@ from sqlalchemy.engine import URL
 from {{ cookiecutter.package_name }}.db import DBSessionManager
 from {{ cookiecutter.package_name }}.models import Base
 
-from testdb import databases, isolation, migrations, server, templates
+from testdb import databases, isolation, kept, migrations, server, templates
+from testdb.kept import pytest_runtest_makereport  # noqa: F401 - shows kept databases
 from testdb.leak_guard import LeakGuard
 
 DATABASE = "{{ cookiecutter.database_name }}"
@@ -32,6 +33,8 @@ MIGRATIONS = Path(__file__).parents[1] / "src/{{ cookiecutter.package_name }}/mi
 # each test in a transaction that is rolled back; "truncate" commits for real and
 # empties the tables after each test.
 ISOLATION: Literal["rollback", "truncate"] = "{{ cookiecutter.test_isolation }}"
+# Where `pytest --db-keep-failed` keeps the database of each failed test.
+KEPT = f"{DATABASE}_kept_"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -46,11 +49,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="delete the embedded PostgreSQL's data directory, then run as usual",
     )
+    group.addoption(
+        "--db-keep-failed",
+        action="store_true",
+        help="run each test committed in a database of its own; keep it if it fails",
+    )
+    group.addoption(
+        "--db-clear-kept",
+        action="store_true",
+        help="drop the databases --db-keep-failed kept, then run as usual",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("db_clear_cache") and not hasattr(config, "workerinput"):
         print(server.clear_cache())
+    if config.getoption("db_clear_kept") and not hasattr(config, "workerinput"):
+        print(kept.clear(KEPT))
     if not config.getoption("collectonly"):
         # With pytest-xdist the controller starts it too, while the workers start up;
         # it stays up until the controller, the last to end, stops it.
@@ -166,7 +181,15 @@ async def db(
     In rollback mode, `db.engine.connect()`/`begin()` and sessions used concurrently
     fail at once (they would work outside the test's transaction: use db_commit), and
     rows or objects that outlived the test fail it and are cleaned up.
+    With `--db-keep-failed`, each test commits in a database of its own, kept if the
+    test fails (see tests/testdb/kept.py).
     """
+    if request.config.getoption("db_keep_failed"):
+        server_url = request.getfixturevalue("postgres_server")
+        template = request.getfixturevalue("migrate_db")
+        async with kept.kept_if_failed(request, server_url, template, KEPT) as manager:
+            yield manager
+        return
     marker = request.node.get_closest_marker("db_commit")
     if marker is None and ISOLATION == "rollback":
         failures = request.session.testsfailed

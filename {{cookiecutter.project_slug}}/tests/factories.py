@@ -54,7 +54,14 @@ async def add_{{ table.name }}(
     made = {} if made is None else made
 {%- endif %}
 {%- for parent in table.parent_tables %}
-    {{ parent }} = await parent(session, made, add_{{ parent }})
+{%- set call = parent ~ " = await parent(session, made, add_" ~ parent ~ ")" %}
+{%- if call | length <= 84 %}
+    {{ call }}
+{%- else %}
+    {{ parent }} = await parent(
+        session, made, add_{{ parent }}
+    )
+{%- endif %}
 {%- endfor %}
     {{ table.name }} = {{ table.class_name }}(
 {%- for column in table.plain_columns %}
