@@ -38,7 +38,9 @@ def outcomes(report: Path) -> dict[str, str]:
     """Test name -> "" if it passed, else the message it failed or errored with."""
     found = {}
     for case in ElementTree.parse(report).getroot().iter("testcase"):
-        problems = [child.get("message", "") for child in case if child.tag in ("failure", "error")]
+        problems = [
+            child.get("message", "") for child in case if child.tag in ("failure", "error")
+        ]
         found[case.get("name", "")] = "\n".join(problems)
     return found
 
