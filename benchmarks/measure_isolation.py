@@ -22,6 +22,7 @@ from bench.models import Base
 from factories import add_t000
 from sqlalchemy.engine import URL
 from testdb import cleanup, databases, isolation, migrations, server
+from testdb.leak_guard import LeakGuard
 
 WARMUP = 20
 BLOCK = 20
@@ -66,7 +67,7 @@ async def in_turns(runs: int, named: dict[str, Strategy]) -> dict[str, list[floa
     return times
 
 
-def strategies(url: URL, shared: DBSessionManager) -> dict[str, Strategy]:
+def strategies(url: URL, shared: DBSessionManager, guard: LeakGuard) -> dict[str, Strategy]:
     metadata = Base.metadata
 
     @asynccontextmanager
@@ -95,7 +96,8 @@ def strategies(url: URL, shared: DBSessionManager) -> dict[str, Strategy]:
         "article": article,
         "truncate_shared_engine": truncate_shared_engine,
         "delete_filled_tables": lambda: isolation.committed(shared, metadata),
-        "savepoint_rollback": lambda: isolation.rolled_back(shared.engine),
+        "savepoint_rollback_unguarded": lambda: isolation.rolled_back(shared.engine),
+        "savepoint_rollback": lambda: isolation.rolled_back(shared.engine, guard),
     }
 
 
@@ -114,16 +116,21 @@ def summary(times: list[float]) -> dict[str, float]:
 
 
 async def measure(server_url: URL, runs: int) -> dict[str, list[float]]:
-    url = await databases.create_database(server_url, DATABASE)
+    async with databases.admin_connection(server_url) as connection:
+        await databases.create_database(connection, DATABASE)
+    url = server_url.set(database=DATABASE)
     try:
         await migrations.upgrade(url)
         shared = DBSessionManager(url)
-        results = await in_turns(runs, strategies(url, shared))
+        guard = await LeakGuard.open(shared.engine, Base.metadata)
+        results = await in_turns(runs, strategies(url, shared, guard))
         results["select_1"] = await select_1(runs, shared)
+        await guard.close()
         await shared.close()
         return results
     finally:
-        await databases.drop_database(server_url, DATABASE)
+        async with databases.admin_connection(server_url) as connection:
+            await databases.drop_database(connection, DATABASE)
 
 
 async def main(runs: int) -> None:
