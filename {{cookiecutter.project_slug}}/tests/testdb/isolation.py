@@ -73,7 +73,7 @@ async def rolled_back(
         try:
             yield JoinedSessionManager(connection)
         finally:
-            watch = joined.unwatch(connection)
+            joined.unwatch(connection)
             ending = end(connection, replace=watch.replace_connection)
             if guard is None:
                 await ending

@@ -17,6 +17,7 @@ In rollback mode every session of a test shares one connection and its transacti
 """
 
 import asyncio
+from contextlib import suppress
 from typing import Any, NoReturn
 
 import sqlalchemy as sa
@@ -120,8 +121,10 @@ def watch(connection: AsyncConnection) -> Watch:
     return watched
 
 
-def unwatch(connection: AsyncConnection) -> Watch:
-    return connection.sync_connection.info.pop(WATCH)  # type: ignore[union-attr, no-any-return]
+def unwatch(connection: AsyncConnection) -> None:
+    """Stop watching; the connection may already be invalid, and then has no info."""
+    with suppress(sa.exc.SQLAlchemyError):
+        connection.sync_connection.info.pop(WATCH, None)  # type: ignore[union-attr]
 
 
 def listen(engine: Engine) -> None:
