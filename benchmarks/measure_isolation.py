@@ -117,6 +117,7 @@ def summary(times: list[float]) -> dict[str, float]:
 
 async def measure(server_url: URL, runs: int) -> dict[str, list[float]]:
     async with databases.admin_connection(server_url) as connection:
+        await databases.drop_database(connection, DATABASE)  # left by an interrupted run
         await databases.create_database(connection, DATABASE)
     url = server_url.set(database=DATABASE)
     try:
