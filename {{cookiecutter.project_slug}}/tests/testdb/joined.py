@@ -17,6 +17,7 @@ In rollback mode every session of a test shares one connection and its transacti
 """
 
 import asyncio
+import weakref
 from contextlib import suppress
 from typing import Any, NoReturn
 
@@ -27,6 +28,7 @@ from sqlalchemy.engine.interfaces import ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 WATCH = "testdb.joined.watch"
+listened: "weakref.WeakSet[Engine]" = weakref.WeakSet()
 COMMIT_MARK = (
     "mark the test @pytest.mark.db_commit: it then commits for real and its tables "
     "are emptied afterwards"
@@ -130,8 +132,9 @@ def unwatch(connection: AsyncConnection) -> None:
 def listen(engine: Engine) -> None:
     """Install the listeners once per engine; they cost a dict lookup per statement
     on connections no test watches."""
-    if event.contains(engine, "before_cursor_execute", before_cursor_execute):
+    if engine in listened:
         return
+    listened.add(engine)
     event.listen(engine, "before_cursor_execute", before_cursor_execute)
     event.listen(engine, "commit", on_commit)
     event.listen(engine, "savepoint", on_savepoint)
