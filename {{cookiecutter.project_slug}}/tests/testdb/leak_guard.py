@@ -3,9 +3,13 @@
 A rolled-back test leaves nothing behind unless something committed outside its
 transaction, e.g. an engine the code under test made itself from postgres_dsn(). One
 query, on the guard's own connection while the test's transaction rolls back, asks
-whether any model table has rows (the EXISTS probe of cleanup.py) and for the newest
-object id of pg_class, pg_type, pg_proc and pg_namespace: a higher one than at the
-start is a new table, index, view, sequence, type, function or schema. A leak fails
+whether any transaction that wrote since the last check committed (the few
+transaction ids assigned since then, by their status: the test's own are rolled
+back), and for the newest object id of pg_class, pg_type, pg_proc and pg_namespace: a
+higher one than at the start is a new table, index, view, sequence, type, function or
+schema. Its cost does not grow with the number of tables. Only when something
+committed (another test process, or a leak) does a second query look for rows in the
+model tables (the EXISTS probe of cleanup.py). A leak fails
 the test that made it, naming what leaked and what to do; the tables are emptied and
 the new objects dropped, so the next test starts as it should.
 
@@ -24,6 +28,11 @@ from testdb.cleanup import probe_query
 NEWEST = (
     "SELECT greatest((SELECT max(oid) FROM pg_class), (SELECT max(oid) FROM pg_type),"
     " (SELECT max(oid) FROM pg_proc), (SELECT max(oid) FROM pg_namespace))::int8"
+)
+NEXT_XID = "pg_snapshot_xmax(pg_current_snapshot())::text::int8"
+COMMITTED_SINCE = (
+    f"SELECT EXISTS (SELECT FROM generate_series($1::int8, {NEXT_XID} - 1) AS xid"
+    " WHERE pg_xact_status(xid::text::xid8) = 'committed')"
 )
 NEW_OBJECTS = sa.text(
     "SELECT 1, 'SCHEMA', quote_ident(nspname) FROM pg_namespace"
@@ -64,9 +73,11 @@ class LeakGuard:
         self._tables = metadata.sorted_tables
         rows = str(probe_query(metadata, connection.dialect)) if self._tables else ""
         rows = rows or "SELECT 0 WHERE false"
-        self._query = f"SELECT ARRAY({rows}), ({NEWEST})"
+        self._rows = f"SELECT ARRAY({rows})"
+        self._query = f"SELECT ({COMMITTED_SINCE}), {NEXT_XID}, ({NEWEST})"
         self._driver: Any = None  # asyncpg's connection: the check runs on it directly
         self._newest = 0
+        self._next_xid = 0
 
     @classmethod
     async def open(cls, engine: AsyncEngine, metadata: sa.MetaData) -> "LeakGuard":
@@ -76,15 +87,23 @@ class LeakGuard:
         guard = cls(connection, metadata)
         # SQLAlchemy's own work per statement costs more than the query does.
         guard._driver = (await connection.get_raw_connection()).driver_connection
-        guard._newest = int(await connection.scalar(sa.text(NEWEST)) or 0)
+        await guard._start()
         return guard
+
+    async def _start(self) -> None:
+        """Take the current state as the clean one to compare later states with."""
+        row = await self._driver.fetchrow(f"SELECT {NEXT_XID}, ({NEWEST})")
+        self._next_xid, self._newest = row[0], row[1] or 0
 
     async def close(self) -> None:
         await self._connection.close()
 
     async def check(self) -> LeakError | None:
         """What outlived the test, cleaned up already; None if nothing did."""
-        filled, newest = await self._driver.fetchrow(self._query)
+        committed, self._next_xid, newest = await self._driver.fetchrow(
+            self._query, self._next_xid
+        )
+        filled = await self._driver.fetchval(self._rows) if committed else []
         if not filled and newest <= self._newest:
             return None
         messages = []
@@ -96,6 +115,7 @@ class LeakGuard:
         if newest > self._newest:
             objects = await self._drop_new_objects()
             messages.append(OBJECTS_LEAKED.format(objects=", ".join(objects)))
+        await self._start()
         return LeakError("\n".join(messages))
 
     async def _empty(self, tables: list[sa.Table]) -> None:
@@ -115,5 +135,4 @@ class LeakGuard:
                 await self._connection.exec_driver_sql(
                     f"DROP {kind} IF EXISTS {name} CASCADE"
                 )
-        self._newest = int(await self._connection.scalar(sa.text(NEWEST)) or 0)
         return [f"{kind} {name}" for kind, name in objects]
