@@ -28,7 +28,8 @@ LABELS = {
     "article": "article: engine per test + TRUNCATE CASCADE",
     "truncate_shared_engine": "TRUNCATE, shared engine",
     "delete_filled_tables": "DELETE of the filled tables (db_commit, truncate mode)",
-    "savepoint_rollback": "savepoint rollback (default)",
+    "savepoint_rollback_unguarded": "savepoint rollback, without the leak guard",
+    "savepoint_rollback": "savepoint rollback + leak guard (default)",
 }
 Results = dict[int, dict[str, dict[str, float]]]
 

@@ -23,6 +23,7 @@ from bench.models import Base
 from factories import add_t000
 from sqlalchemy.engine import URL
 from testdb import cleanup, databases, isolation, migrations, server
+from testdb.leak_guard import LeakGuard
 
 WARMUP = 20
 BLOCK = 20
@@ -68,7 +69,7 @@ async def in_turns(runs: int, warmup: int, named: dict[str, Strategy]) -> dict[s
     return times
 
 
-def strategies(url: URL, shared: DBSessionManager) -> dict[str, Strategy]:
+def strategies(url: URL, shared: DBSessionManager, guard: LeakGuard) -> dict[str, Strategy]:
     metadata = Base.metadata
 
     @asynccontextmanager
@@ -97,7 +98,8 @@ def strategies(url: URL, shared: DBSessionManager) -> dict[str, Strategy]:
         "article": article,
         "truncate_shared_engine": truncate_shared_engine,
         "delete_filled_tables": lambda: isolation.committed(shared, metadata),
-        "savepoint_rollback": lambda: isolation.rolled_back(shared.engine),
+        "savepoint_rollback_unguarded": lambda: isolation.rolled_back(shared.engine),
+        "savepoint_rollback": lambda: isolation.rolled_back(shared.engine, guard),
     }
 
 
@@ -133,8 +135,10 @@ async def measure(server_url: URL, runs: int, warmup: int) -> dict[str, list[flo
     async with bench_database(server_url) as url:
         await migrations.upgrade(url)
         shared = DBSessionManager(url)
-        results = await in_turns(runs, warmup, strategies(url, shared))
+        guard = await LeakGuard.open(shared.engine, Base.metadata)
+        results = await in_turns(runs, warmup, strategies(url, shared, guard))
         results["select_1"] = await select_1(runs, warmup, shared)
+        await guard.close()
         await shared.close()
         return results
 

@@ -27,12 +27,15 @@ from testdb import (
     databases,
     interrupt,
     isolation,
+    kept,
     migrations,
     roles,
     server,
     startup,
     templates,
 )
+from testdb.kept import pytest_runtest_makereport  # noqa: F401 - shows kept databases
+from testdb.leak_guard import LeakGuard
 
 DATABASE = "{{ cookiecutter.database_name }}"
 MIGRATIONS = Path(__file__).parents[1] / "src/{{ cookiecutter.package_name }}/migrations"
@@ -54,6 +57,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="delete the embedded PostgreSQL's data directory, then run as usual",
     )
+    group.addoption(
+        "--db-keep-failed",
+        action="store_true",
+        help="run each test committed in a database of its own; keep it if it fails",
+    )
+    group.addoption(
+        "--db-clear-kept",
+        action="store_true",
+        help="drop the databases --db-keep-failed kept, then run as usual",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -61,6 +74,8 @@ def pytest_configure(config: pytest.Config) -> None:
     Settings.model_config["env_file"] = None
     if config.getoption("db_clear_cache") and not hasattr(config, "workerinput"):
         print(server.clear_cache())
+    if config.getoption("db_clear_kept") and not hasattr(config, "workerinput"):
+        print(kept.clear(DATABASE))
     if not config.getoption("collectonly"):
         # Starts the embedded server once the tests are collected, if they need it.
         config.pluginmanager.register(startup, "testdb.startup")
@@ -167,9 +182,19 @@ async def shared_manager(create_test_db: URL) -> AsyncIterator[DBSessionManager]
     await manager.close()
 
 
+@pytest.fixture(scope="session")
+async def leak_guard(shared_manager: DBSessionManager) -> AsyncIterator[LeakGuard]:
+    """Fails a test whose rows or objects outlived it (see testdb/leak_guard.py)."""
+    guard = await LeakGuard.open(shared_manager.engine, Base.metadata)
+    yield guard
+    await guard.close()
+
+
 @pytest.fixture
 async def db(
-    request: pytest.FixtureRequest, shared_manager: DBSessionManager
+    request: pytest.FixtureRequest,
+    shared_manager: DBSessionManager,
+    leak_guard: LeakGuard,
 ) -> AsyncIterator[DBSessionManager]:
     """A DBSessionManager on the migrated test database; every test starts empty.
 
@@ -179,15 +204,33 @@ async def db(
     other connections see none of it. With "truncate", or for a test marked
     `@pytest.mark.db_commit` (other connections must see its data, or the code under
     test makes its own engine), sessions commit for real and the tables are emptied
-    afterwards; `db_commit(reset_sequences=True)` also restarts identity sequences.
+    afterwards; `db_commit(reset_sequences=True)` also restarts identity sequences
+    before the test.
+
+    In rollback mode, `db.engine.connect()`/`begin()` and sessions used concurrently
+    fail at once (they would work outside the test's transaction: use db_commit), and
+    rows or objects that outlived the test fail it and are cleaned up.
+    With `--db-keep-failed`, each test commits in a database of its own, kept if the
+    test fails (see tests/testdb/kept.py).
     """
+    if request.config.getoption("db_keep_failed"):
+        server_url = request.getfixturevalue("postgres_server")
+        template = request.getfixturevalue("migrate_db")
+        async with kept.kept_if_failed(request, server_url, template, DATABASE) as manager:
+            yield manager
+        return
     marker = request.node.get_closest_marker("db_commit")
     if marker is None and ISOLATION == "rollback":
-        async with isolation.rolled_back(shared_manager.engine) as manager:
+        failures = request.session.testsfailed
+        async with isolation.rolled_back(
+            shared_manager.engine,
+            leak_guard,
+            test_failed=lambda: request.session.testsfailed > failures,
+        ) as manager:
             yield manager
         return
     reset_sequences = bool(marker and marker.kwargs.get("reset_sequences"))
     async with isolation.committed(
-        shared_manager, Base.metadata, reset_sequences=reset_sequences
+        shared_manager, Base.metadata, leak_guard, reset_sequences=reset_sequences
     ) as manager:
         yield manager

@@ -74,8 +74,12 @@ async def test_db_commit_tests_are_seen_by_other_connections(
 {%- if cookiecutter.test_isolation == "rollback" %}
 
 
-async def test_other_connections_do_not_see_a_tests_rows(db: DBSessionManager) -> None:
+async def test_other_connections_do_not_see_a_tests_rows(
+    request: pytest.FixtureRequest, db: DBSessionManager
+) -> None:
     """Even committed rows stay inside the test's transaction, which is rolled back."""
+    if request.config.getoption("db_keep_failed"):
+        pytest.skip("--db-keep-failed commits every test, in a database of its own")
     async with db.asessionmaker() as session:
         await assert_tables_empty(session)
         await add_{{ root.name }}(session)

@@ -13,6 +13,12 @@ from {{ cookiecutter.package_name }}.settings import (
     load_settings,
 )
 
+# The session's test database, or, under `pytest --db-keep-failed`, the test's own.
+TEST_DATABASES = (
+    "{{ cookiecutter.database_name }}_test",
+    "{{ cookiecutter.database_name }}_kept_",
+)
+
 
 async def test_postgres_dsn_names_the_test_database(db: DBSessionManager) -> None:
     manager = DBSessionManager(postgres_dsn())
@@ -23,7 +29,7 @@ async def test_postgres_dsn_names_the_test_database(db: DBSessionManager) -> Non
         await manager.close()
 
     assert name is not None
-    assert name.startswith("{{ cookiecutter.database_name }}_test")
+    assert name.startswith(TEST_DATABASES)
 
 
 def test_the_environment_beats_dotenv(

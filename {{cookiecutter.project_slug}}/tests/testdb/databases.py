@@ -35,6 +35,7 @@ MARKER = "made by the test fixtures: "
 NAME_FORMS = {
     "template": r"_template_[0-9a-f]{12}",
     "run": r"_test(_m)?_[0-9a-f]{8}(_gw[0-9]+)?",
+    "kept": r"_kept_[0-9a-f]{8}",
     "dev": r"_dev",
 }
 

@@ -3,11 +3,14 @@
 rolled_back: the test runs inside one transaction on one connection; every session
     joins it with a SAVEPOINT, so `commit()` only releases a savepoint. Rolling the
     transaction back afterwards costs about one round trip, however many tables.
+    joined.py stops code that would get out of that transaction; the leak guard,
+    checking at the same time as the rollback, catches what got out anyway.
 committed: sessions commit for real, so other connections see the data; afterwards
     the tables the test filled are emptied.
 """
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import sqlalchemy as sa
@@ -20,7 +23,9 @@ from sqlalchemy.ext.asyncio import (
 
 from {{ cookiecutter.package_name }}.db import DBSessionManager
 
+from testdb import joined
 from testdb.cleanup import empty_tables
+from testdb.leak_guard import LeakGuard
 
 
 class JoinedSessionManager(DBSessionManager):
@@ -39,7 +44,8 @@ class JoinedSessionManager(DBSessionManager):
 
     @property
     def engine(self) -> AsyncEngine:
-        return self._connection.engine
+        """The shared engine, whose connect() and begin() fail (see joined.py)."""
+        return joined.JoinedEngine(self._connection.engine)
 
     @property
     def asessionmaker(self) -> async_sessionmaker[AsyncSession]:
@@ -50,23 +56,68 @@ class JoinedSessionManager(DBSessionManager):
 
 
 @asynccontextmanager
-async def rolled_back(engine: AsyncEngine) -> AsyncIterator[DBSessionManager]:
-    """Sessions inside an outer transaction that is rolled back when the block ends."""
+async def rolled_back(
+    engine: AsyncEngine,
+    guard: LeakGuard | None = None,
+    *,
+    test_failed: Callable[[], bool] = lambda: False,
+) -> AsyncIterator[DBSessionManager]:
+    """Sessions inside an outer transaction that is rolled back when the block ends.
+
+    Raises, when the block ends, what got out of the transaction (`guard`) and what
+    tried to but was stopped, if the code under test hid that and the test passed.
+    """
     async with engine.connect() as connection:
-        transaction = await connection.begin()
+        await connection.begin()
+        watch = joined.watch(connection)
         try:
             yield JoinedSessionManager(connection)
         finally:
-            if transaction.is_active:
-                await transaction.rollback()
+            joined.unwatch(connection)
+            ending = end(connection, replace=watch.replace_connection)
+            if guard is None:
+                await ending
+                leak = None
+            else:
+                _, leak = await asyncio.gather(ending, guard.check())
+    if leak:
+        raise leak
+    if watch.problem and not test_failed():
+        raise watch.problem
+
+
+async def end(connection: AsyncConnection, *, replace: bool) -> None:
+    """Roll back; a connection the test may have left confused is closed instead, and
+    the pool opens a new one for a later test."""
+    if not replace:
+        try:
+            await connection.rollback()
+            return
+        except Exception:
+            pass  # whatever failed here, the connection is replaced
+    await connection.invalidate()
 
 
 @asynccontextmanager
 async def committed(
-    manager: DBSessionManager, metadata: sa.MetaData, *, reset_sequences: bool = False
+    manager: DBSessionManager,
+    metadata: sa.MetaData,
+    guard: LeakGuard | None = None,
+    *,
+    reset_sequences: bool = False,
 ) -> AsyncIterator[DBSessionManager]:
-    """`manager` as it is, committing for real; tables are emptied afterwards."""
+    """`manager` as it is, committing for real; tables are emptied afterwards, and
+    objects the test made and left are reported by `guard` and dropped.
+
+    With `reset_sequences`, identity sequences restart before the test, so the test
+    itself sees ids from 1 whatever ran before it.
+    """
+    if reset_sequences:
+        await empty_tables(manager.engine, metadata, reset_sequences=True)
     try:
         yield manager
     finally:
-        await empty_tables(manager.engine, metadata, reset_sequences=reset_sequences)
+        await empty_tables(manager.engine, metadata)
+    leak = await guard.check() if guard else None
+    if leak:
+        raise leak
