@@ -214,9 +214,9 @@ async def db(
     test fails (see tests/testdb/kept.py).
     """
     if request.config.getoption("db_keep_failed"):
-        server_url = request.getfixturevalue("postgres_server")
+        url = request.getfixturevalue("postgres_server")
         template = request.getfixturevalue("migrate_db")
-        async with kept.kept_if_failed(request, server_url, template, DATABASE) as manager:
+        async with kept.kept_if_failed(request, url, template, DATABASE) as manager:
             yield manager
         return
     marker = request.node.get_closest_marker("db_commit")
