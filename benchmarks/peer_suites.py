@@ -172,7 +172,8 @@ from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bench.db import DBSessionManager, async_url
+from bench.db import DBSessionManager
+from bench.dsn import async_url
 from bench.models import Base
 
 

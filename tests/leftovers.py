@@ -70,6 +70,20 @@ async def drop_templates(dsn: str, names: set[str]) -> None:
         await connection.close()
 
 
+async def drop_project_databases(dsn: str, database_name: str) -> None:
+    """Drop every database of a project whose `database_name` a test made up for
+    itself (`<database_name>_...`): templates, run, kept and dev databases alike."""
+    connection = await asyncpg.connect(dsn)
+    try:
+        rows = await connection.fetch(
+            "SELECT datname FROM pg_database WHERE starts_with(datname, $1)",
+            f"{database_name}_",
+        )
+    finally:
+        await connection.close()
+    await drop_templates(dsn, {row["datname"] for row in rows})
+
+
 def is_running(record: dict[str, Any]) -> bool:
     """Whether the process a marker names still runs (on another host: assume so)."""
     if record.get("host") != socket.gethostname():

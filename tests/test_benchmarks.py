@@ -42,7 +42,8 @@ def test_isolation_benchmark_measures_every_strategy(tmp_path: Path) -> None:
     assert written.strip() in printed
     labels = [row[0] for row in table_rows(written)]
     assert labels[0] == "per-test overhead, median"
-    assert "savepoint rollback (default)" in labels
+    assert "savepoint rollback + leak guard (default)" in labels
+    assert "savepoint rollback, without the leak guard" in labels
     assert "article: engine per test + TRUNCATE CASCADE" in labels
     assert all(row[1].endswith(" ms") or "ms (" in row[1] for row in table_rows(written)[1:])
     assert (tmp_path / "isolation.png").read_bytes().startswith(b"\x89PNG")

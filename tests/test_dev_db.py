@@ -14,6 +14,7 @@ import asyncpg
 import pytest
 
 from tests.conftest import Bake
+from tests.leftovers import drop_project_databases
 from tests.rendered import run_tests
 
 POSTGRES_DSN = os.environ.get("POSTGRES_DSN", "")
@@ -63,11 +64,7 @@ def project(bake: Bake, name: str) -> Iterator[Path]:
     """A project using `name`; its databases on POSTGRES_DSN's server are dropped after."""
     yield bake(database_name=name)
     if POSTGRES_DSN:
-        rows = asyncio.run(query(POSTGRES_DSN, "SELECT datname FROM pg_database"))
-        for row in rows:
-            if row["datname"].startswith(f"{name}_"):
-                drop = f'DROP DATABASE "{row["datname"]}" WITH (FORCE)'
-                asyncio.run(query(POSTGRES_DSN, drop))
+        asyncio.run(drop_project_databases(POSTGRES_DSN, name))
 
 
 @pytest.mark.parametrize(

@@ -19,10 +19,10 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 from cookiecutter.main import cookiecutter
 
+from tests.leftovers import drop_project_databases
 from tests.template_copy import TEMPLATE
 
 POSTGRES_DSN = os.environ.get("POSTGRES_DSN", "")
@@ -79,25 +79,13 @@ def environment(postgres_dsn: str | None) -> dict[str, str]:
     return result
 
 
-async def drop_databases(dsn: str, prefix: str) -> None:
-    connection = await asyncpg.connect(dsn)
-    try:
-        rows = await connection.fetch(
-            "SELECT datname FROM pg_database WHERE starts_with(datname, $1)", prefix
-        )
-        for row in rows:
-            await connection.execute(f'DROP DATABASE "{row["datname"]}" WITH (FORCE)')
-    finally:
-        await connection.close()
-
-
 @pytest.fixture
 def database_name() -> Iterator[str]:
     """A database name of this test's own; on the server, its databases are dropped after."""
     name = f"readme_{secrets.token_hex(3)}"
     yield name
     if POSTGRES_DSN:
-        asyncio.run(drop_databases(POSTGRES_DSN, f"{name}_"))
+        asyncio.run(drop_project_databases(POSTGRES_DSN, name))
 
 
 @pytest.fixture

@@ -34,7 +34,10 @@ def async_url(dsn: str | URL) -> URL:
     try:
         url = make_url(dsn)
     except Exception:
-        raise BadDSN(f"{dsn!s} is not a database URL") from None
+        raise BadDSN(
+            f"{str(dsn)!r} is not a database URL; "
+            "use postgresql://user:password@host:port/database"
+        ) from None
     if url.drivername not in DRIVERS:
         raise BadDSN(
             f"{url.drivername}:// is not supported (only asyncpg is installed); "
