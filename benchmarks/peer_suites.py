@@ -13,6 +13,9 @@ fixture; tests/ of the project is importable, so the helper modules below are to
                 ours and article)
     bare_pg     the body on one shared psycopg connection, nothing cleaned (baseline of
                 noproc and proc)
+
+The baselines write to a database of their own (`peer_bare`): rows they leave in the
+session's test database would be leaks, which `db`'s leak guard fails.
 """
 
 from pathlib import Path
@@ -24,7 +27,7 @@ CONTENDERS = {
     "noproc": ("pgpeer", "postgresql_noproc_client", False),
     "proc": ("pgproc", "postgresql_proc_client", False),
     "tpg": ("tpg", "tpg_connection", False),
-    "bare_sa": ("", "shared_manager", True),
+    "bare_sa": ("", "bare_manager", True),
     "bare_pg": ("pgpeer", "bare_connection", False),
 }
 BASELINE = {"ours": "bare_sa", "article": "bare_sa", "noproc": "bare_pg", "proc": "bare_pg"}
@@ -118,10 +121,39 @@ postgresql_noproc_client = factories.postgresql("postgresql_noproc_server")
 
 
 @pytest.fixture(scope="session")
-def bare_connection(create_test_db: URL):
-    dsn = create_test_db.set(drivername="postgresql").render_as_string(hide_password=False)
+def bare_connection(bare_database: URL):
+    dsn = bare_database.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(dsn) as connection:
         yield connection
+"""
+
+# The baselines' own database, a clone of the template: `-p peer_bare`.
+BARE_PLUGIN = """
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy.engine import URL
+
+from bench.db import DBSessionManager
+from testdb import databases, templates
+
+
+@pytest.fixture(scope="session")
+async def bare_database(postgres_server: URL, migrate_db: str) -> AsyncIterator[URL]:
+    project = migrate_db.rsplit("_template_", 1)[0]
+    name = databases.run_database_name(f"{project}_test")
+    async with databases.admin_connection(postgres_server) as connection:
+        assert await templates.clone(connection, migrate_db, name)
+    yield postgres_server.set(database=name)
+    async with databases.admin_connection(postgres_server) as connection:
+        await databases.drop_database(connection, name)
+
+
+@pytest.fixture(scope="session")
+async def bare_manager(bare_database: URL) -> AsyncIterator[DBSessionManager]:
+    manager = DBSessionManager(bare_database)
+    yield manager
+    await manager.close()
 """
 
 PROC_CONFTEST = """
@@ -242,6 +274,7 @@ def write_helpers(project: Path) -> None:
     """The timing plugin, the schema loader and every contender's conftest."""
     tests = project / "tests"
     (tests / "peer_timing.py").write_text(TIMING_PLUGIN.lstrip())
+    (tests / "peer_bare.py").write_text(BARE_PLUGIN.lstrip())
     (tests / "peer_schema.py").write_text(SCHEMA_LOADER.lstrip())
     (tests / "test_peer_nothing.py").write_text(NO_DATABASE_TEST.lstrip())
     for directory, text in CONFTESTS.items():

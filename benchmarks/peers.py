@@ -70,6 +70,8 @@ PYTEST_OPTIONS = (
     "no:randomly",
     "-p",
     "peer_timing",
+    "-p",
+    "peer_bare",
     *IGNORE,
 )
 
