@@ -9,27 +9,36 @@ from pathlib import Path
 SUMMARY = re.compile(r"^=*\s*(?P<counts>\d+ \w+.*) in [\d.]+s", re.MULTILINE)
 
 
-def run(
-    project: Path, *arguments: str, postgres_dsn: str | None = None, expect_failures: bool = False
-) -> str:
-    """Run `python <arguments>` in the project, with its src/ importable; return output.
+def python_in(
+    project: Path, *arguments: str, postgres_dsn: str | None = None, timeout: int = 600
+) -> "subprocess.CompletedProcess[str]":
+    """Run `python <arguments>` in the project, with its src/ importable.
 
     POSTGRES_DSN is set to `postgres_dsn`, or removed so the embedded server is used.
-    The command must succeed, or with `expect_failures` end with exit status 1.
     """
     environment = {**os.environ, "PYTHONPATH": str(project / "src")}
     environment.pop("POSTGRES_DSN", None)
     if postgres_dsn:
         environment["POSTGRES_DSN"] = postgres_dsn
-    completed = subprocess.run(
+    return subprocess.run(
         [sys.executable, *arguments],
         cwd=project,
         env=environment,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=timeout,
         check=False,
     )
+
+
+def run(
+    project: Path, *arguments: str, postgres_dsn: str | None = None, expect_failures: bool = False
+) -> str:
+    """Run `python <arguments>` in the project (see python_in); return its output.
+
+    The command must succeed, or with `expect_failures` end with exit status 1.
+    """
+    completed = python_in(project, *arguments, postgres_dsn=postgres_dsn)
     output = completed.stdout + completed.stderr
     expected_status = 1 if expect_failures else 0
     assert completed.returncode == expected_status, f"{' '.join(arguments)} failed:\n{output}"

@@ -5,7 +5,6 @@ import asyncio
 import os
 import secrets
 import shutil
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 
 from tests.conftest import Bake
 from tests.leftovers import drop_project_databases
-from tests.rendered import run_tests
+from tests.rendered import python_in, run_tests
 
 POSTGRES_DSN = os.environ.get("POSTGRES_DSN", "")
 needs_server = pytest.mark.skipif(not POSTGRES_DSN, reason="set POSTGRES_DSN to run this")
@@ -26,18 +25,8 @@ def dev_db(
 ) -> str:
     """Run the project's dev-db (its console script's module); return its output once it
     has ended with `status`. POSTGRES_DSN is `postgres_dsn`, or unset for the embedded server."""
-    environment = {**os.environ, "PYTHONPATH": str(project / "src")}
-    environment.pop("POSTGRES_DSN", None)
-    if postgres_dsn:
-        environment["POSTGRES_DSN"] = postgres_dsn
-    completed = subprocess.run(
-        [sys.executable, "-m", "example_service.dev_db", *arguments],
-        cwd=project,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    completed = python_in(
+        project, "-m", "example_service.dev_db", *arguments, postgres_dsn=postgres_dsn, timeout=300
     )
     output = completed.stdout + completed.stderr
     assert completed.returncode == status, f"dev-db {' '.join(arguments)}:\n{output}"

@@ -10,7 +10,7 @@ import pytest
 
 from tests.answers import DEFAULT_TEST_COUNT
 from tests.conftest import Bake
-from tests.rendered import run_tests
+from tests.rendered import python_in, run_tests
 
 POSTGRES_DSN = os.environ.get("POSTGRES_DSN", "")
 # Nothing listens on port 1: connecting fails at once.
@@ -19,18 +19,8 @@ NOWHERE = "postgresql://postgres@127.0.0.1:1/{}"
 
 def alembic(project: Path, *arguments: str, postgres_dsn: str | None = None) -> list[str]:
     """Run the project's alembic, expecting it to fail; return its output lines."""
-    environment = {**os.environ, "PYTHONPATH": str(project / "src")}
-    environment.pop("POSTGRES_DSN", None)
-    if postgres_dsn:
-        environment["POSTGRES_DSN"] = postgres_dsn
-    completed = subprocess.run(
-        [sys.executable, "-m", "alembic", *arguments],
-        cwd=project,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    completed = python_in(
+        project, "-m", "alembic", *arguments, postgres_dsn=postgres_dsn, timeout=120
     )
     assert completed.returncode != 0, completed.stdout
     return (completed.stdout + completed.stderr).strip().splitlines()
