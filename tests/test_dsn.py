@@ -17,7 +17,8 @@ from sqlalchemy.engine import make_url
 
 from tests.conftest import Bake
 from tests.rendered import run_tests
-from tests.test_lifecycle import needs_server, start_pytest
+from tests.servers import needs_server
+from tests.test_lifecycle import start_pytest
 
 POSTGRES_DSN = os.environ.get("POSTGRES_DSN", "")
 TEMPLATE = Path(__file__).parents[1] / "{{cookiecutter.project_slug}}"

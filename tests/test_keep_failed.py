@@ -2,26 +2,17 @@
 shows how to open it, and leaves it until `pytest --db-clear-kept` drops it."""
 
 import asyncio
-import os
 import re
 from pathlib import Path
 
 import asyncpg
-import pytest
 
 from tests.answers import DEFAULT_TEST_COUNT
 from tests.conftest import Bake
 from tests.leftovers import session_databases
 from tests.rendered import run
+from tests.servers import SERVERS
 
-POSTGRES_DSN = os.environ.get("POSTGRES_DSN", "")
-needs_server = pytest.mark.skipif(
-    not POSTGRES_DSN, reason="set POSTGRES_DSN to a PostgreSQL server to run this too"
-)
-SERVERS = pytest.mark.parametrize(
-    "postgres_dsn",
-    [pytest.param("", id="embedded"), pytest.param(POSTGRES_DSN, id="server", marks=needs_server)],
-)
 KEPT = re.compile(
     r"^psql '(?P<url>postgresql://[^']*/(?P<name>example_db_kept_[0-9a-f]{8})\S*)'$", re.M
 )

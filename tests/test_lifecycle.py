@@ -17,15 +17,8 @@ import pytest
 from tests.conftest import Bake
 from tests.leftovers import embedded_servers, session_databases
 from tests.rendered import run_tests
+from tests.servers import POSTGRES_DSN, SERVERS, needs_server
 
-POSTGRES_DSN = os.environ.get("POSTGRES_DSN", "")
-needs_server = pytest.mark.skipif(
-    not POSTGRES_DSN, reason="set POSTGRES_DSN to a PostgreSQL server to run this too"
-)
-SERVERS = pytest.mark.parametrize(
-    "postgres_dsn",
-    [pytest.param("", id="embedded"), pytest.param(POSTGRES_DSN, id="server", marks=needs_server)],
-)
 # Only the recording tests: the migration checks run migrations on purpose.
 LOG = (
     "-p",

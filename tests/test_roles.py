@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.conftest import Bake
-from tests.test_lifecycle import kill, needs_server, start_pytest, wait_for
+from tests.servers import needs_server
+from tests.test_lifecycle import kill, start_pytest, wait_for
 
 POSTGRES_DSN = os.environ.get("POSTGRES_DSN", "")
 pytestmark = needs_server

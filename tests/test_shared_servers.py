@@ -9,7 +9,8 @@ import pytest
 
 from tests.conftest import Bake
 from tests.rendered import run_tests
-from tests.test_lifecycle import SERVERS, start_pytest, wait_for
+from tests.servers import SERVERS
+from tests.test_lifecycle import start_pytest, wait_for
 
 LOG = ("-p", "no:randomly", "-o", "log_cli=true", "--log-cli-level=INFO")
 BUILDING = "building template database"
