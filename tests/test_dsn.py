@@ -143,7 +143,10 @@ def test_dsns_as_people_write_them_work(bake: Bake, monkeypatch: pytest.MonkeyPa
     ]
 
     for postgres_dsn in dsns:
-        counts = run_tests(project, "tests/test_probe.py", postgres_dsn=postgres_dsn)
+        # --db-rebuild: building the template connects through the DSN too.
+        counts = run_tests(
+            project, "tests/test_probe.py", "--db-rebuild", postgres_dsn=postgres_dsn
+        )
         assert counts == {"passed": 1}, postgres_dsn
 
 

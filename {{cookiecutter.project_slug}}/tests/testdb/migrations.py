@@ -7,8 +7,9 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import URL, Connection
-from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
+
+from {{ cookiecutter.package_name }}.dsn import create_engine
 
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 
@@ -27,7 +28,7 @@ async def run_alembic(url: URL, command_: Callable[..., Any], *args: str) -> Non
     The engine is disposed afterwards, so no pooled connection keeps type information
     cached from before the migration.
     """
-    engine = create_async_engine(url, poolclass=NullPool)
+    engine = create_engine(url, poolclass=NullPool)
     try:
         async with engine.begin() as connection:
             await connection.run_sync(
