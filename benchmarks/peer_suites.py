@@ -164,6 +164,7 @@ postgresql_proc_client = factories.postgresql("postgresql_proc_server")
 """
 
 TPG_CONFTEST = """
+import psycopg
 import pytest
 import testing.postgresql
 
@@ -181,11 +182,11 @@ def tpg_server():
 
 @pytest.fixture
 def tpg_connection(tpg_server):
-    import pg8000
-
     parameters = tpg_server.dsn()
-    connection = pg8000.connect(**{k: v for k, v in parameters.items() if k != "database"},
-                                database=parameters["database"])
+    connection = psycopg.connect(
+        host=parameters["host"], port=parameters["port"], user=parameters["user"],
+        dbname=parameters["database"],
+    )
     yield connection
     connection.close()
 """
