@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests import workers
 from tests.leftovers import drop_templates, marked_databases
 
 Bake = Callable[..., Path]
@@ -18,7 +19,7 @@ def bake(cookies: Any) -> Bake:
     """Bake with `answers` over the defaults; return the project directory."""
 
     def bake_answers(**answers: str) -> Path:
-        result = cookies.bake(extra_context=answers)
+        result = cookies.bake(extra_context={**workers.ANSWERS, **answers})
         assert result.exception is None, result.exception
         assert result.exit_code == 0
         return Path(result.project_path)
@@ -59,4 +60,25 @@ def inner_runs_have_their_own_tmpdir(tmp_path_factory: pytest.TempPathFactory) -
     """
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TMPDIR", str(tmp_path_factory.mktemp("inner-tmp")))
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def workers_kept_apart(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Under pytest-xdist, each worker's projects use names, an embedded server and a
+    cookiecutter config of their own; their pytest runs are not xdist workers."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in workers.keep_apart(tmp_path_factory.mktemp("worker")).items():
+            patch.setenv(name, value)
+        for name in workers.XDIST_VARIABLES:
+            patch.delenv(name, raising=False)
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def mypy_cache_shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every mypy run of the session (one per rendered project) shares one cache, so only
+    the first checks the libraries; mypy still rechecks every file that changed."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MYPY_CACHE_DIR", str(tmp_path_factory.mktemp("mypy-cache")))
         yield

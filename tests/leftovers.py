@@ -8,21 +8,22 @@ import asyncpg
 import platformdirs
 import psutil
 
-# Rendered projects keep their embedded server's data under the user's cache directory.
-CACHE_ROOT = str(platformdirs.user_cache_path("project").parent)
+from tests import workers
 
 
 def embedded_servers() -> set[int]:
-    """Running embedded PostgreSQL servers of rendered projects (their data is cached)."""
+    """Running embedded PostgreSQL servers of rendered projects (their data is cached under
+    the user's cache directory, which is this worker's own under xdist)."""
+    cache_root = str(platformdirs.user_cache_path("project").parent)
     return {
         process.pid
         for process in psutil.process_iter(["name", "cmdline"])
         if process.info["name"] == "postgres"
-        and f"{CACHE_ROOT}/" in " ".join(process.info["cmdline"] or ())
+        and f"{cache_root}/" in " ".join(process.info["cmdline"] or ())
     }
 
 
-async def session_databases(dsn: str, prefix: str = "example_db_test") -> set[str]:
+async def session_databases(dsn: str, prefix: str = f"{workers.DATABASE_NAME}_test") -> set[str]:
     """Databases on the server named like those the rendered fixtures make per session."""
     connection = await asyncpg.connect(dsn)
     try:
@@ -40,7 +41,8 @@ MARKER = "made by the test fixtures: "
 
 async def marked_databases(dsn: str) -> dict[str, str]:
     """Databases the rendered fixtures made, with the kind their comment records; run
-    databases of sessions still running (another run on the same server) are left out."""
+    databases of sessions still running (another run on the same server) and databases
+    of other xdist workers' projects are left out."""
     connection = await asyncpg.connect(dsn)
     try:
         rows = await connection.fetch(
@@ -52,7 +54,8 @@ async def marked_databases(dsn: str) -> dict[str, str]:
         return {
             name: record.get("kind", "")
             for name, record in records.items()
-            if record.get("kind") == "template" or not is_running(record)
+            if (record.get("kind") == "template" or not is_running(record))
+            and workers.made_here(str(record.get("project", "")))
         }
     finally:
         await connection.close()

@@ -15,6 +15,7 @@ import pytest
 from tests.conftest import Bake
 from tests.leftovers import drop_project_databases
 from tests.rendered import python_in, run_tests
+from tests.workers import database_name
 
 POSTGRES_DSN = os.environ.get("POSTGRES_DSN", "")
 needs_server = pytest.mark.skipif(not POSTGRES_DSN, reason="set POSTGRES_DSN to run this")
@@ -45,7 +46,7 @@ async def query(dsn: str, statement: str) -> list[asyncpg.Record]:
 @pytest.fixture
 def name() -> str:
     """A database name of the test's own, so tests running side by side never meet."""
-    return f"devdb_{secrets.token_hex(3)}"
+    return database_name(f"devdb_{secrets.token_hex(3)}")
 
 
 @pytest.fixture

@@ -12,9 +12,10 @@ from tests.conftest import Bake
 from tests.leftovers import session_databases
 from tests.rendered import run
 from tests.servers import SERVERS
+from tests.workers import DATABASE_NAME
 
 KEPT = re.compile(
-    r"^psql '(?P<url>postgresql://[^']*/(?P<name>example_db_kept_[0-9a-f]{8})\S*)'$", re.M
+    rf"^psql '(?P<url>postgresql://[^']*/(?P<name>{DATABASE_NAME}_kept_[0-9a-f]{{8}})\S*)'$", re.M
 )
 
 # Written into a baked project: one test fails after committing a review, one passes.
@@ -89,4 +90,4 @@ def test_a_failed_tests_database_is_kept_until_cleared(bake: Bake, postgres_dsn:
     )
     assert "no kept databases" in again
     if postgres_dsn:
-        assert asyncio.run(session_databases(postgres_dsn, "example_db_kept_")) == set()
+        assert asyncio.run(session_databases(postgres_dsn, f"{DATABASE_NAME}_kept_")) == set()

@@ -18,6 +18,7 @@ from tests.conftest import Bake
 from tests.leftovers import embedded_servers, session_databases
 from tests.rendered import run_tests
 from tests.servers import POSTGRES_DSN, SERVERS, needs_server
+from tests.workers import DATABASE_NAME
 
 # Only the recording tests: the migration checks run migrations on purpose.
 LOG = (
@@ -93,7 +94,8 @@ async def test_clones_share_the_lock_that_rebuilds_wait_for(
     postgres_server: URL, migrate_db: str
 ) -> None:
     prefix = migrate_db.rsplit("_", 1)[0] + "_"
-    clone = databases.run_database_name("example_db_test")
+    project = migrate_db.rsplit("_template_", 1)[0]
+    clone = databases.run_database_name(f"{project}_test")
     async with (
         databases.admin_connection(postgres_server) as cloning,
         databases.admin_connection(postgres_server) as other,
@@ -118,7 +120,7 @@ def project(bake: Bake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path
 
 
 def recorded(directory: Path) -> set[str]:
-    return {path.name for path in directory.iterdir() if path.name.startswith("example_db")}
+    return {path.name for path in directory.iterdir() if path.name.startswith(DATABASE_NAME)}
 
 
 def start_pytest(

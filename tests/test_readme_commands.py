@@ -24,6 +24,7 @@ from cookiecutter.main import cookiecutter
 
 from tests.leftovers import drop_project_databases
 from tests.template_copy import TEMPLATE
+from tests.workers import database_name as worker_database_name
 
 POSTGRES_DSN = os.environ.get("POSTGRES_DSN", "")
 TEST_SECTION = "Run the tests"
@@ -82,7 +83,7 @@ def environment(postgres_dsn: str | None) -> dict[str, str]:
 @pytest.fixture
 def database_name() -> Iterator[str]:
     """A database name of this test's own; on the server, its databases are dropped after."""
-    name = f"readme_{secrets.token_hex(3)}"
+    name = worker_database_name(f"readme_{secrets.token_hex(3)}")
     yield name
     if POSTGRES_DSN:
         asyncio.run(drop_project_databases(POSTGRES_DSN, name))

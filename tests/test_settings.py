@@ -11,6 +11,7 @@ import pytest
 from tests.answers import DEFAULT_TEST_COUNT
 from tests.conftest import Bake
 from tests.rendered import python_in, run_tests
+from tests.workers import DATABASE_NAME
 
 POSTGRES_DSN = os.environ.get("POSTGRES_DSN", "")
 # Nothing listens on port 1: connecting fails at once.
@@ -31,7 +32,7 @@ def test_without_postgres_dsn_alembic_says_so_in_one_line(bake: Bake) -> None:
 
     assert alembic(project, "current") == [
         "FAILED: POSTGRES_DSN is not set (in the environment or .env); set it to a "
-        "PostgreSQL URL, e.g. postgresql://user:pw@localhost/example_db"
+        f"PostgreSQL URL, e.g. postgresql://user:pw@localhost/{DATABASE_NAME}"
     ]
 
 

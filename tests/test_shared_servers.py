@@ -11,6 +11,7 @@ from tests.conftest import Bake
 from tests.rendered import run_tests
 from tests.servers import SERVERS
 from tests.test_lifecycle import start_pytest, wait_for
+from tests.workers import database_name
 
 LOG = ("-p", "no:randomly", "-o", "log_cli=true", "--log-cli-level=INFO")
 BUILDING = "building template database"
@@ -100,8 +101,8 @@ async def test_templates_past_the_policy_are_retired(postgres_server: URL) -> No
 def test_projects_with_prefix_related_names_leave_each_other_alone(
     bake: Bake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_dsn: str
 ) -> None:
-    shop = bake(database_name="shop")
-    other = bake(database_name="shop_template")
+    shop = bake(database_name=database_name("shop"))
+    other = bake(database_name=f"{database_name('shop')}_template")
     (other / "tests/test_held.py").write_text(HELD_TEST.lstrip())
     monkeypatch.setenv("WAIT_FILE", str(tmp_path / "waiting"))
     monkeypatch.setenv("RELEASE_FILE", str(tmp_path / "release"))

@@ -16,6 +16,7 @@ from hooks.post_gen_project import skip_reason
 from tests.answers import DEFAULT_TEST_COUNT
 from tests.leftovers import embedded_servers
 from tests.template_copy import TEMPLATE
+from tests.workers import ANSWERS
 
 # What the smoke test's last line tells the user to type, in the directory they are in.
 ACTIVATE = "cd {} && . .venv/bin/activate"
@@ -28,7 +29,7 @@ def path_without_uv() -> str:
 
 def bake_with_smoke_test(cookies: Any, monkeypatch: pytest.MonkeyPatch, **answers: str) -> Path:
     monkeypatch.delenv("SKIP_SMOKE_TEST")
-    result = cookies.bake(extra_context=answers)
+    result = cookies.bake(extra_context={**ANSWERS, **answers})
     assert result.exception is None, result.exception
     return Path(result.project_path)
 
@@ -85,7 +86,7 @@ def test_smoke_test_is_skipped_on_request(
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
 
-    result = cookies.bake(extra_context=answers)
+    result = cookies.bake(extra_context={**ANSWERS, **answers})
 
     assert result.exit_code == 0
     assert f"smoke test: skipped ({reason}); to run it later, in example-service:" in (
