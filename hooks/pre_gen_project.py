@@ -14,7 +14,9 @@ from collections.abc import Callable
 
 # Rendered by cookiecutter: all answers, and the parser's message for `models` ("" if valid).
 ANSWERS = r""" {{ cookiecutter | tojson }} """
-MODEL_SPEC_ERROR = r""" {{ cookiecutter.models | model_spec_error(cookiecutter.framework) | tojson }} """
+MODEL_SPEC_ERROR = r""" {{
+    cookiecutter.models | model_spec_error(cookiecutter.framework) | tojson
+}} """
 
 PYTHON_VERSIONS = ("3.11", "3.12", "3.13", "3.14")
 TEST_ISOLATIONS = ("rollback", "truncate")

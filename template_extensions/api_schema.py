@@ -74,8 +74,8 @@ def _call(prefix: str, arguments: list[str], indent: int) -> str:
     line = prefix + ", ".join(arguments) + ")"
     if len(line) <= MAX_LINE:
         return line
-    inner = " " * (indent + 4)
+    inner, closing = " " * (indent + 4), "\n" + " " * indent + ")"
     joined = inner + ", ".join(arguments)
     if len(joined) <= MAX_LINE:
-        return f"{prefix}\n{joined}\n{' ' * indent})"
-    return prefix + "".join(f"\n{inner}{argument}," for argument in arguments) + f"\n{' ' * indent})"
+        return f"{prefix}\n{joined}{closing}"
+    return prefix + "".join(f"\n{inner}{argument}," for argument in arguments) + closing

@@ -11,6 +11,10 @@ DEFAULT_TEST_COUNT = 16
 # Without the check that other connections do not see a test's rows.
 TRUNCATE_TEST_COUNT = 15
 
+# framework=fastapi adds, per table, the routes' happy path, 404 and 422 tests, and the 409
+# test where it has a foreign key; and four tests of requests inside the test's isolation.
+API_TEST_COUNT = {"default": 3 + 4 + 4, "rich": 3 + 4 + 4 + 4 + 4}
+
 # Four tables, every column type, a self-reference and three foreign keys between tables.
 RICH_MODELS = (
     "customer: email str(254), display_name text?, is_active bool = true,"

@@ -25,15 +25,28 @@ MODEL_FILES = (
     "tests/test_models.py",
     "tests/test_isolation.py",
 )
+# ... and with framework=fastapi.
+API_FILES = (
+    f"{PACKAGE}/api/routes.py",
+    f"{PACKAGE}/api/schemas.py",
+    "tests/api/test_isolation_over_http.py",
+    "tests/api/test_routes.py",
+)
 
 
-def render_model_files(spec: str, project: Path) -> list[Path]:
-    """Render MODEL_FILES for `spec` over the baked default `project`; return their paths."""
+def render_model_files(spec: str, project: Path, framework: str = "none") -> list[Path]:
+    """Render MODEL_FILES (and API_FILES for fastapi) for `spec` over `project`, baked with
+    the default answers and that framework; return their paths."""
     answers = json.loads((TEMPLATE / "cookiecutter.json").read_text())
     environment = StrictEnvironment(context={"cookiecutter": answers}, keep_trailing_newline=True)
-    context = {"models": spec, "package_name": "example_service", "test_isolation": "rollback"}
+    context = {
+        "models": spec,
+        "package_name": "example_service",
+        "test_isolation": "rollback",
+        "framework": framework,
+    }
     written = []
-    for relative in MODEL_FILES:
+    for relative in MODEL_FILES + (API_FILES if framework == "fastapi" else ()):
         template = environment.from_string((PROJECT / relative).read_text())
         target = project / relative.replace("{{cookiecutter.package_name}}", "example_service")
         target.write_text(template.render(cookiecutter=context))

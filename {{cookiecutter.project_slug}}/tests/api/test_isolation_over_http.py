@@ -25,7 +25,8 @@ async def test_a_row_created_through_the_api_is_read_through_db(
     client: AsyncClient,
     db: DBSessionManager,
 ) -> None:
-    body = await example_body(db, {{ root.factory_name }}, {{ root.create_schema }})
+    schema = {{ root.create_schema }}
+    body = await example_body(db, {{ root.factory_name }}, schema)
 
     created = await client.post("/{{ root.name }}", json=body)
 

@@ -21,7 +21,6 @@ from factories import (
 {%- endfor %}
 )
 {%- for table in tables %}
-{%- set path = "/" ~ table.name %}
 {%- set names = table.route_test_names %}
 
 
@@ -30,39 +29,43 @@ async def {{ names[0] }}(
     db: DBSessionManager,
 ) -> None:
     """Create, get, list a page, delete; the row reads back as it was sent."""
-    body = await example_body(db, {{ table.factory_name }}, {{ table.create_schema }})
+    path = "/{{ table.name }}"
+    schema = {{ table.create_schema }}
+    body = await example_body(db, {{ table.factory_name }}, schema)
 
-    created = await client.post("{{ path }}", json=body)
+    created = await client.post(path, json=body)
     assert created.status_code == 201, created.text
-    sent = {{ table.create_schema }}.model_validate(body).model_dump()
-    assert {{ table.create_schema }}.model_validate(created.json()).model_dump() == sent
+    sent = schema.model_validate(body).model_dump()
+    assert schema.model_validate(created.json()).model_dump() == sent
     row_id = created.json()["id"]
-    fetched = await client.get(f"{{ path }}/{row_id}")
+    fetched = await client.get(f"{path}/{row_id}")
     assert fetched.status_code == 200, fetched.text
     assert fetched.json() == created.json()
-    first_page = await client.get("{{ path }}", params={"limit": 1, "offset": 0})
+    first_page = await client.get(path, params={"limit": 1, "offset": 0})
     assert first_page.json() == [created.json()]
-    second_page = await client.get("{{ path }}", params={"limit": 1, "offset": 1})
+    second_page = await client.get(path, params={"limit": 1, "offset": 1})
     assert second_page.json() == []
-    deleted = await client.delete(f"{{ path }}/{row_id}")
+    deleted = await client.delete(f"{path}/{row_id}")
     assert deleted.status_code == 204, deleted.text
-    assert (await client.get(f"{{ path }}/{row_id}")).status_code == 404
+    assert (await client.get(f"{path}/{row_id}")).status_code == 404
 
 
 async def {{ names[1] }}(
     client: AsyncClient,
 ) -> None:
+    path = "/{{ table.name }}"
     missing = uuid.uuid4()
-    assert (await client.get(f"{{ path }}/{missing}")).status_code == 404
-    assert (await client.delete(f"{{ path }}/{missing}")).status_code == 404
+    assert (await client.get(f"{path}/{missing}")).status_code == 404
+    assert (await client.delete(f"{path}/{missing}")).status_code == 404
 
 
 async def {{ names[2] }}(
     client: AsyncClient,
 ) -> None:
-    assert (await client.post("{{ path }}", json=[])).status_code == 422
-    assert (await client.get("{{ path }}/not-a-uuid")).status_code == 422
-    assert (await client.get("{{ path }}", params={"limit": 0})).status_code == 422
+    path = "/{{ table.name }}"
+    assert (await client.post(path, json=[])).status_code == 422
+    assert (await client.get(f"{path}/not-a-uuid")).status_code == 422
+    assert (await client.get(path, params={"limit": 0})).status_code == 422
 {%- if table.foreign_keys %}
 
 
@@ -70,12 +73,14 @@ async def {{ names[3] }}(
     client: AsyncClient,
     db: DBSessionManager,
 ) -> None:
-    body = await example_body(db, {{ table.factory_name }}, {{ table.create_schema }})
+    path = "/{{ table.name }}"
+    schema = {{ table.create_schema }}
+    body = await example_body(db, {{ table.factory_name }}, schema)
     body["{{ table.foreign_keys[0].name }}"] = str(uuid.uuid4())
 
-    response = await client.post("{{ path }}", json=body)
+    response = await client.post(path, json=body)
 
     assert response.status_code == 409, response.text
-    assert (await client.get("{{ path }}")).json() == []
+    assert (await client.get(path)).json() == []
 {%- endif %}
 {%- endfor %}
