@@ -56,9 +56,7 @@ class NameCollisionError(ValueError):
     """Two tokens of the spec (or one and the template) derive the same generated name."""
 
 
-def derived_names(
-    tables: list[Table], framework: str = "none"
-) -> Iterator[tuple[str, str, str]]:
+def derived_names(tables: list[Table], framework: str = "none") -> Iterator[tuple[str, str, str]]:
     """(namespace, name, the token that made it) for every name the spec puts in a namespace."""
     yield from _fixed("models.py", MODELS_MODULE)
     yield from _fixed("tests/factories.py", FACTORIES_MODULE)
