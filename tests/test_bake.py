@@ -59,6 +59,7 @@ API_FILES = {
     "tests/api/__init__.py",
     "tests/api/client.py",
     "tests/api/conftest.py",
+    "tests/api/test_app.py",
     "tests/api/test_isolation_over_http.py",
     "tests/api/test_routes.py",
 }

@@ -15,9 +15,10 @@ from {{ cookiecutter.package_name }}.models import Base
 
 
 @asynccontextmanager
-async def app_client(manager: DBSessionManager) -> AsyncIterator[AsyncClient]:
+async def app_client(manager: DBSessionManager | None) -> AsyncIterator[AsyncClient]:
     """An httpx client calling the app in-process, inside its lifespan; the app's
-    requests use `manager`'s sessions (in a rolled-back test, the test's one)."""
+    requests use `manager`'s sessions (in a rolled-back test, the test's one), or,
+    given None, those of the manager the lifespan makes, as when the app is served."""
     app = create_app(manager)
     transport = ASGITransport(app=app)
     async with (
