@@ -1,4 +1,5 @@
-"""Prove the new project works: make its .venv, install it, and run its own test suite.
+"""Remove what the answers did not ask for, then prove the new project works: make its
+.venv, install it, and run its own test suite.
 
 The hook runs under whatever interpreter runs cookiecutter (often pipx's, without SQLAlchemy
 or pytest), so the tests run in the project's own .venv, which the user keeps. A machine that

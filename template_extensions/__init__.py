@@ -8,7 +8,7 @@ from typing import Any
 from jinja2 import Environment
 from jinja2.ext import Extension
 
-from template_extensions.api_schema import create_field, pydantic_imports
+from template_extensions.api_schema import beyond_limit, create_field, pydantic_imports
 from template_extensions.factory_calls import ancestors, factory_call
 from template_extensions.import_order import import_order
 from template_extensions.model_spec import ModelSpecError, parse_models
@@ -52,5 +52,6 @@ class ModelSpecExtension(Extension):
             "factory_call": factory_call,
             "create_field": create_field,
             "pydantic_imports": pydantic_imports,
+            "beyond_limit": beyond_limit,
         }
         environment.filters.update(filters)

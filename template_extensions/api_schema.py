@@ -79,3 +79,18 @@ def _call(prefix: str, arguments: list[str], indent: int) -> str:
     if len(joined) <= MAX_LINE:
         return f"{prefix}\n{joined}{closing}"
     return prefix + "".join(f"\n{inner}{argument}," for argument in arguments) + closing
+
+
+def beyond_limit(table: Table) -> tuple[str, str] | None:
+    """(column, a Python expression of a value past its Create limit) for the first column
+    of `table` with a limit, so a test can show that such a value is a 422, not a 500."""
+    for column in table.plain_columns:
+        keyword, spec = column.type.keyword, column.type.spec
+        if keyword == "str":
+            return column.name, f'"x" * {int(spec[4:-1]) + 1}'
+        if keyword == "decimal":
+            precision, scale = (int(part) for part in spec[8:-1].split(","))
+            return column.name, f'"1" + "0" * {precision - scale}'
+        if keyword in INTEGER_BITS:
+            return column.name, f"2**{INTEGER_BITS[keyword] - 1}"
+    return None

@@ -22,6 +22,7 @@ from factories import (
 )
 {%- for table in tables %}
 {%- set names = table.route_test_names %}
+{%- set limited = table | beyond_limit %}
 
 
 async def {{ names[0] }}(
@@ -61,11 +62,28 @@ async def {{ names[1] }}(
 
 async def {{ names[2] }}(
     client: AsyncClient,
+{%- if limited %}
+    db: DBSessionManager,
+{%- endif %}
 ) -> None:
+{%- if limited %}
+    """Malformed requests, and a value past a limit the database would enforce."""
+{%- endif %}
     path = "/{{ table.name }}"
     assert (await client.post(path, json=[])).status_code == 422
     assert (await client.get(f"{path}/not-a-uuid")).status_code == 422
     assert (await client.get(path, params={"limit": 0})).status_code == 422
+{%- if limited %}
+    schema = {{ table.create_schema }}
+    body = await example_body(db, {{ table.factory_name }}, schema)
+    body["{{ limited[0] }}"] = {{ limited[1] }}
+
+    response = await client.post(path, json=body)
+
+    assert response.status_code == 422, response.text
+    errors = response.json()["detail"]
+    assert errors[0]["loc"] == ["body", "{{ limited[0] }}"]
+{%- endif %}
 {%- if table.foreign_keys %}
 
 
