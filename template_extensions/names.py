@@ -46,8 +46,15 @@ SCHEMA_BODY = (
     " parse_file parse_obj parse_raw schema schema_json str update_forward_refs validate"
 )
 API_ROUTES = "APIRouter Limit Offset ROUTERS SessionDep not_found sa uuid"
-API_TESTS = "AsyncClient DBSessionManager example_body uuid"
-API_TEST_MODULES = ("tests/api/test_routes.py",)
+# The API's test modules, with the names each imports or defines itself; each imports
+# the classes, schemas and factories of (some of) the tables.
+API_TEST_MODULES = {
+    "tests/api/test_routes.py": "AsyncClient DBSessionManager example_body uuid",
+    "tests/api/test_isolation_over_http.py": (
+        "AsyncClient AsyncEngine DBSessionManager EscapeError app_client asyncio example_body"
+        " isolation pytest two_requests_at_once_rolled_back uuid"
+    ),
+}
 
 TEMPLATE = "the template"
 
@@ -97,19 +104,20 @@ def api_names(tables: list[Table]) -> Iterator[tuple[str, str, str]]:
     """The names the FastAPI modules and their tests derive from the tables."""
     yield from _fixed("api/schemas.py", API_SCHEMAS)
     yield from _fixed("api/routes.py", API_ROUTES)
-    for module in API_TEST_MODULES:
-        yield from _fixed(module, API_TESTS)
+    for module, names in API_TEST_MODULES.items():
+        yield from _fixed(module, names)
     for table in tables:
         token = f"table {table.name!r}"
         for schema in (table.create_schema, table.read_schema):
             yield "api/schemas.py", schema, token
             yield "api/routes.py", schema, token
-            yield "tests/api/test_routes.py", schema, token
         yield "api/routes.py", table.class_name, token
         yield "api/routes.py", table.router_name, token
         for name in table.route_names:
             yield "api/routes.py", name, token
-        yield "tests/api/test_routes.py", table.factory_name, token
+        for module in API_TEST_MODULES:
+            for name in (table.create_schema, table.class_name, table.factory_name):
+                yield module, name, token
         for name in table.route_test_names:
             yield "tests/api/test_routes.py", name, token
         body = f"the API schemas of table {table.name!r}"

@@ -75,6 +75,10 @@ API_COLLISIONS = [
     ("t: json int", "column t.json makes the name 'json' in the API schemas of table 't'"),
     ("t: model_config int", "column t.model_config makes the name 'model_config'"),
     ("a_read: y int; a: x int", "table 'a_read' and table 'a' both make the name 'ARead'"),
+    (
+        "escape_error: x int",
+        "makes the name 'EscapeError' in tests/api/test_isolation_over_http.py",
+    ),
     ("offset_: x int", "table 'offset_' makes the name 'Offset' in api/routes.py"),
 ]
 
