@@ -35,6 +35,7 @@ TAKEN_IMPORT_NAMES = frozenset(
     ast_serialize ruff colorama exceptiongroup tomli
     pydantic pydantic_core pydantic_settings dotenv annotated_types typing_inspection
     fastapi starlette annotated_doc anyio sniffio idna uvicorn click h11 httpx httpcore certifi
+    opentelemetry
     conftest factories testdb tests test api
     """.split()
 )
