@@ -1,4 +1,5 @@
-"""Prove the new project works: make its .venv, install it, and run its own test suite.
+"""Remove what the answers did not ask for, then prove the new project works: make its
+.venv, install it, and run its own test suite.
 
 The hook runs under whatever interpreter runs cookiecutter (often pipx's, without SQLAlchemy
 or pytest), so the tests run in the project's own .venv, which the user keeps. A machine that
@@ -129,9 +130,19 @@ def smoke_test(project: Path) -> None:
     say(f"the project's .venv is ready: cd {project.name} && . .venv/bin/activate")
 
 
+def remove_api_files(project: Path, answers: Mapping[str, object]) -> None:
+    """Cookiecutter renders every directory; without a framework the API's go again."""
+    if answers["framework"] != "none":
+        return
+    shutil.rmtree(project / "src" / str(answers["package_name"]) / "api")
+    shutil.rmtree(project / "tests" / "api")
+
+
 def main() -> int:
     project = Path.cwd()
-    reason = skip_reason(json.loads(ANSWERS), os.environ)
+    answers = json.loads(ANSWERS)
+    remove_api_files(project, answers)
+    reason = skip_reason(answers, os.environ)
     if reason:
         say(f"skipped ({reason}); to run it later, in {project.name}: {RUN_BY_HAND}")
         return 0

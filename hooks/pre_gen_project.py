@@ -14,10 +14,13 @@ from collections.abc import Callable
 
 # Rendered by cookiecutter: all answers, and the parser's message for `models` ("" if valid).
 ANSWERS = r""" {{ cookiecutter | tojson }} """
-MODEL_SPEC_ERROR = r""" {{ cookiecutter.models | model_spec_error | tojson }} """
+MODEL_SPEC_ERROR = r""" {{
+    cookiecutter.models | model_spec_error(cookiecutter.framework) | tojson
+}} """
 
 PYTHON_VERSIONS = ("3.11", "3.12", "3.13", "3.14")
 TEST_ISOLATIONS = ("rollback", "truncate")
+FRAMEWORKS = ("none", "fastapi")
 SLUG = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*\Z")
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*\Z")
 # Letters and digits of any script, and punctuation that is inert in TOML, Python and Markdown.
@@ -31,7 +34,9 @@ TAKEN_IMPORT_NAMES = frozenset(
     fasteners pytest_randomly xdist execnet mypy mypyc mypy_extensions pathspec librt
     ast_serialize ruff colorama exceptiongroup tomli
     pydantic pydantic_core pydantic_settings dotenv annotated_types typing_inspection
-    conftest factories testdb tests test
+    fastapi starlette annotated_doc anyio sniffio idna uvicorn click h11 httpx httpcore certifi
+    opentelemetry
+    conftest factories testdb tests test api
     """.split()
 )
 # The rendered tests are top-level modules too; pytest imports them by these names.
@@ -102,6 +107,12 @@ def check_test_isolation(value: str) -> str | None:
     return None
 
 
+def check_framework(value: str) -> str | None:
+    if value not in FRAMEWORKS:
+        return f"framework: {value!r} is not one of {', '.join(FRAMEWORKS)}"
+    return None
+
+
 TEXT_CHECKS: dict[str, Callable[[str], str | None]] = {
     "project_name": lambda value: check_text("project_name", value, 80),
     "project_slug": check_project_slug,
@@ -111,6 +122,7 @@ TEXT_CHECKS: dict[str, Callable[[str], str | None]] = {
     "database_name": check_database_name,
     "python_version": check_python_version,
     "test_isolation": check_test_isolation,
+    "framework": check_framework,
 }
 
 

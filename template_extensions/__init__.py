@@ -8,6 +8,7 @@ from typing import Any
 from jinja2 import Environment
 from jinja2.ext import Extension
 
+from template_extensions.api_schema import beyond_limit, create_field, pydantic_imports
 from template_extensions.factory_calls import ancestors, factory_call
 from template_extensions.import_order import import_order
 from template_extensions.model_spec import ModelSpecError, parse_models
@@ -20,10 +21,10 @@ from template_extensions.schema import (
 )
 
 
-def model_spec_error(spec: str) -> str:
+def model_spec_error(spec: str, framework: str = "none") -> str:
     """The parser's one-line message for a bad spec, or "" for a good one (for the hooks)."""
     try:
-        parse_models(spec)
+        parse_models(spec, framework)
     except ModelSpecError as error:
         return str(error)
     return ""
@@ -49,5 +50,8 @@ class ModelSpecExtension(Extension):
             "import_order": import_order,
             "ancestors": ancestors,
             "factory_call": factory_call,
+            "create_field": create_field,
+            "pydantic_imports": pydantic_imports,
+            "beyond_limit": beyond_limit,
         }
         environment.filters.update(filters)

@@ -276,13 +276,16 @@ def check_foreign_key(table: Table, column: Column, table_names: list[str]) -> N
         )
 
 
-def parse_models(spec: str) -> list[Table]:
-    """Parse and check a `models` answer; raise ModelSpecError naming the first problem."""
+def parse_models(spec: str, framework: str = "none") -> list[Table]:
+    """Parse and check a `models` answer; raise ModelSpecError naming the first problem.
+
+    With `framework` "fastapi" the names of the API's modules are checked too.
+    """
     tables = Parser(spec).parse()
     check_tables(tables)
     try:
         ordered = dependency_order(tables)
-        check_names(ordered)
+        check_names(ordered, framework)
     except (NameCollisionError, TableOrderError) as error:
         raise ModelSpecError(str(error)) from None
     return ordered

@@ -34,6 +34,27 @@ ISOLATION_MODULE = (
 )
 TEST_MODULES = ("tests/factories.py", "tests/test_models.py", "tests/test_isolation.py")
 SCHEMA = "alembic_version alembic_version_pkc"
+# With framework=fastapi: the API's modules, and the Pydantic schemas' class bodies, where a
+# column must not hide a name BaseModel defines (Pydantic warns, and the tests turn warnings
+# into errors) or one a later line of the body reads.
+API_SCHEMAS = "Any AwareDatetime BaseModel ConfigDict Field NaiveDatetime datetime decimal uuid"
+SCHEMA_BODY = (
+    f"{API_SCHEMAS} bool construct copy dict float from_orm int json model_config"
+    " model_computed_fields model_construct model_copy model_dump model_dump_json model_extra"
+    " model_fields model_fields_set model_json_schema model_parametrized_name"
+    " model_post_init model_rebuild model_validate model_validate_json model_validate_strings"
+    " parse_file parse_obj parse_raw schema schema_json str update_forward_refs validate"
+)
+API_ROUTES = "APIRouter Limit Offset ROUTERS SessionDep not_found sa uuid"
+# The API's test modules, with the names each imports or defines itself; each imports
+# the classes, schemas and factories of (some of) the tables.
+API_TEST_MODULES = {
+    "tests/api/test_routes.py": "AsyncClient DBSessionManager example_body uuid",
+    "tests/api/test_isolation_over_http.py": (
+        "AsyncClient AsyncEngine DBSessionManager EscapeError app_client asyncio example_body"
+        " isolation pytest two_requests_at_once_rolled_back uuid"
+    ),
+}
 
 TEMPLATE = "the template"
 
@@ -42,7 +63,7 @@ class NameCollisionError(ValueError):
     """Two tokens of the spec (or one and the template) derive the same generated name."""
 
 
-def derived_names(tables: list[Table]) -> Iterator[tuple[str, str, str]]:
+def derived_names(tables: list[Table], framework: str = "none") -> Iterator[tuple[str, str, str]]:
     """(namespace, name, the token that made it) for every name the spec puts in a namespace."""
     yield from _fixed("models.py", MODELS_MODULE)
     yield from _fixed("tests/factories.py", FACTORIES_MODULE)
@@ -75,12 +96,40 @@ def derived_names(tables: list[Table]) -> Iterator[tuple[str, str, str]]:
                 table.cascade_test_name(column),
                 f"column {table.name}.{column.name}",
             )
+    if framework == "fastapi":
+        yield from api_names(tables)
 
 
-def check_names(tables: list[Table]) -> None:
+def api_names(tables: list[Table]) -> Iterator[tuple[str, str, str]]:
+    """The names the FastAPI modules and their tests derive from the tables."""
+    yield from _fixed("api/schemas.py", API_SCHEMAS)
+    yield from _fixed("api/routes.py", API_ROUTES)
+    for module, names in API_TEST_MODULES.items():
+        yield from _fixed(module, names)
+    for table in tables:
+        token = f"table {table.name!r}"
+        for schema in (table.create_schema, table.read_schema):
+            yield "api/schemas.py", schema, token
+            yield "api/routes.py", schema, token
+        yield "api/routes.py", table.class_name, token
+        yield "api/routes.py", table.router_name, token
+        for name in table.route_names:
+            yield "api/routes.py", name, token
+        for module in API_TEST_MODULES:
+            for name in (table.create_schema, table.class_name, table.factory_name):
+                yield module, name, token
+        for name in table.route_test_names:
+            yield "tests/api/test_routes.py", name, token
+        body = f"the API schemas of table {table.name!r}"
+        yield from _fixed(body, SCHEMA_BODY)
+        for column in table.columns:
+            yield body, column.name, f"column {table.name}.{column.name}"
+
+
+def check_names(tables: list[Table], framework: str = "none") -> None:
     """Raise NameCollisionError naming both tokens of the first collision, or a name too long."""
     seen: dict[tuple[str, str], str] = {}
-    for namespace, name, token in derived_names(tables):
+    for namespace, name, token in derived_names(tables, framework):
         if namespace == "the database schema" or namespace.startswith("table "):
             _check_length(name, token)
         earlier = seen.setdefault((namespace, name), token)

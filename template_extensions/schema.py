@@ -91,6 +91,33 @@ class Table:
         return f"add_{self.name}"
 
     @property
+    def create_schema(self) -> str:
+        """The API's Pydantic schema of a request body that adds a row."""
+        return f"{self.class_name}Create"
+
+    @property
+    def read_schema(self) -> str:
+        """The API's Pydantic schema of a row it returns."""
+        return f"{self.class_name}Read"
+
+    @property
+    def router_name(self) -> str:
+        return f"{self.name}_router"
+
+    @property
+    def route_names(self) -> tuple[str, ...]:
+        """The API's route functions: create, get by id, list, delete."""
+        return tuple(f"{verb}_{self.name}" for verb in ("create", "get", "list", "delete"))
+
+    @property
+    def route_test_names(self) -> tuple[str, ...]:
+        """The tests of those routes (the 409 test only where a foreign key can break)."""
+        names = [f"test_{self.name}_routes", f"test_{self.name}_404", f"test_{self.name}_422"]
+        if self.foreign_keys:
+            names.append(f"test_{self.name}_broken_foreign_key_409")
+        return tuple(names)
+
+    @property
     def test_name(self) -> str:
         return f"test_{self.name}_keeps_every_column"
 

@@ -11,6 +11,11 @@ DEFAULT_TEST_COUNT = 16
 # Without the check that other connections do not see a test's rows.
 TRUNCATE_TEST_COUNT = 15
 
+# framework=fastapi adds, per table, the routes' happy path, 404 and 422 tests, and the 409
+# test where it has a foreign key; four tests of requests inside the test's isolation, and
+# one of the app making its own session manager.
+API_TEST_COUNT = {"default": 3 + 4 + 5, "rich": 3 + 4 + 4 + 4 + 5}
+
 # Four tables, every column type, a self-reference and three foreign keys between tables.
 RICH_MODELS = (
     "customer: email str(254), display_name text?, is_active bool = true,"

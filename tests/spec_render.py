@@ -27,24 +27,38 @@ MODEL_FILES = (
     "tests/test_models.py",
     "tests/test_isolation.py",
 )
+# ... and with framework=fastapi.
+API_FILES = (
+    f"{PACKAGE}/api/routes.py",
+    f"{PACKAGE}/api/schemas.py",
+    "tests/api/test_isolation_over_http.py",
+    "tests/api/test_routes.py",
+)
 
 
 @functools.cache
 def model_templates() -> dict[str, Template]:
-    """MODEL_FILES compiled once: compiling takes far longer than rendering a spec."""
+    """MODEL_FILES and API_FILES compiled once: compiling takes far longer than rendering."""
     answers = json.loads((TEMPLATE / "cookiecutter.json").read_text())
     environment = StrictEnvironment(context={"cookiecutter": answers}, keep_trailing_newline=True)
     return {
         relative: environment.from_string((PROJECT / relative).read_text())
-        for relative in MODEL_FILES
+        for relative in MODEL_FILES + API_FILES
     }
 
 
-def render_model_files(spec: str, project: Path) -> list[Path]:
-    """Render MODEL_FILES for `spec` over the baked default `project`; return their paths."""
-    context = {"models": spec, "package_name": "example_service", "test_isolation": "rollback"}
+def render_model_files(spec: str, project: Path, framework: str = "none") -> list[Path]:
+    """Render MODEL_FILES (and API_FILES for fastapi) for `spec` over `project`, baked with
+    the default answers and that framework; return their paths."""
+    context = {
+        "models": spec,
+        "package_name": "example_service",
+        "test_isolation": "rollback",
+        "framework": framework,
+    }
     written = []
-    for relative, template in model_templates().items():
+    for relative in MODEL_FILES + (API_FILES if framework == "fastapi" else ()):
+        template = model_templates()[relative]
         target = project / relative.replace("{{cookiecutter.package_name}}", "example_service")
         target.write_text(template.render(cookiecutter=context))
         written.append(target)

@@ -48,24 +48,62 @@ EXPECTED_FILES = {
     "tests/testdb/templates.py",
 }
 
+# What framework=fastapi adds; the post-generation hook removes it for framework=none.
+API_FILES = {
+    "src/example_service/api/__init__.py",
+    "src/example_service/api/app.py",
+    "src/example_service/api/errors.py",
+    "src/example_service/api/routes.py",
+    "src/example_service/api/schemas.py",
+    "src/example_service/api/session.py",
+    "tests/api/__init__.py",
+    "tests/api/client.py",
+    "tests/api/conftest.py",
+    "tests/api/test_app.py",
+    "tests/api/test_isolation_over_http.py",
+    "tests/api/test_routes.py",
+}
+API_DEPENDENCIES = ("fastapi", "uvicorn", "httpx")
+
 SPECS = pytest.mark.parametrize("models", [None, RICH_MODELS], ids=["default", "rich"])
+FRAMEWORKS = pytest.mark.parametrize("framework", ["none", "fastapi"])
 
 
-def bake_models(bake: Bake, models: str | None) -> Path:
-    return bake(models=models) if models else bake()
+def bake_models(bake: Bake, models: str | None, framework: str = "none") -> Path:
+    return bake(models=models, framework=framework) if models else bake(framework=framework)
+
+
+def project_files(project: Path) -> set[str]:
+    return {str(path.relative_to(project)) for path in project.rglob("*") if path.is_file()}
 
 
 def test_default_bake_renders_the_project_tree(bake: Bake) -> None:
     project = bake()
 
-    files = {str(path.relative_to(project)) for path in project.rglob("*") if path.is_file()}
     assert project.name == "example-service"
-    assert files == EXPECTED_FILES
+    assert project_files(project) == EXPECTED_FILES
+    assert not (project / "src/example_service/api").exists()
+    assert not (project / "tests/api").exists()
+    pyproject = (project / "pyproject.toml").read_text()
+    for dependency in API_DEPENDENCIES:
+        assert f'"{dependency}' not in pyproject
 
 
+def test_fastapi_bake_adds_the_app_and_its_tests(bake: Bake) -> None:
+    project = bake(framework="fastapi")
+
+    assert project_files(project) == EXPECTED_FILES | API_FILES
+    pyproject = (project / "pyproject.toml").read_text()
+    for dependency in API_DEPENDENCIES:
+        assert f'"{dependency}>=' in pyproject
+    readme = (project / "README.md").read_text()
+    assert "uvicorn --factory example_service.api:create_app" in readme
+
+
+@FRAMEWORKS
 @SPECS
-def test_nothing_is_left_unrendered(bake: Bake, models: str | None) -> None:
-    project = bake_models(bake, models)
+def test_nothing_is_left_unrendered(bake: Bake, models: str | None, framework: str) -> None:
+    project = bake_models(bake, models, framework)
 
     for path in project.rglob("*"):
         if path.is_file():
@@ -77,9 +115,12 @@ def test_nothing_is_left_unrendered(bake: Bake, models: str | None) -> None:
             assert "cookiecutter" not in text, path
 
 
+@FRAMEWORKS
 @SPECS
-def test_rendered_code_passes_ruff_and_mypy_strict(bake: Bake, models: str | None) -> None:
-    project = bake_models(bake, models)
+def test_rendered_code_passes_ruff_and_mypy_strict(
+    bake: Bake, models: str | None, framework: str
+) -> None:
+    project = bake_models(bake, models, framework)
 
     run(project, "-m", "ruff", "check", ".")
     run(project, "-m", "ruff", "format", "--check", ".")

@@ -2,6 +2,8 @@
 line naming both tokens (or the token and the template's own name); every case here once
 rendered a broken project."""
 
+from typing import Any
+
 import pytest
 
 from template_extensions.model_spec import ModelSpecError, parse_models
@@ -61,3 +63,45 @@ def test_colliding_names_are_refused_with_one_line_naming_both(spec: str, messag
 )
 def test_names_that_only_look_alike_are_accepted(spec: str) -> None:
     assert parse_models(spec)
+
+
+API_COLLISIONS = [
+    (
+        "product: x int; product_create: y int",
+        "table 'product' and table 'product_create' both make the name 'ProductCreate' in "
+        "api/routes.py",
+    ),
+    ("session_dep: x int", "table 'session_dep' makes the name 'SessionDep' in api/routes.py"),
+    ("t: json int", "column t.json makes the name 'json' in the API schemas of table 't'"),
+    ("t: model_config int", "column t.model_config makes the name 'model_config'"),
+    ("a_read: y int; a: x int", "table 'a_read' and table 'a' both make the name 'ARead'"),
+    (
+        "escape_error: x int",
+        "makes the name 'EscapeError' in tests/api/test_isolation_over_http.py",
+    ),
+    ("offset_: x int", "table 'offset_' makes the name 'Offset' in api/routes.py"),
+]
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"), API_COLLISIONS, ids=[spec for spec, _ in API_COLLISIONS]
+)
+def test_names_of_the_api_collide_only_with_fastapi(spec: str, message: str) -> None:
+    assert parse_models(spec)
+    with pytest.raises(ModelSpecError) as error:
+        parse_models(spec, "fastapi")
+
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_an_api_collision_fails_the_bake_with_one_line(
+    cookies: Any, capfd: pytest.CaptureFixture[str]
+) -> None:
+    spec, message = API_COLLISIONS[0]
+    result = cookies.bake(extra_context={"models": spec, "framework": "fastapi"})
+
+    assert result.exit_code != 0
+    errors = [line for line in capfd.readouterr().err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1
+    assert message in errors[0]

@@ -6,7 +6,9 @@ nothing on disk.
 The cheap properties (parse, render, ruff, the migration's SQL compiled offline) run hundreds
 of examples; the expensive one (bake, mypy --strict, the rendered suite on PostgreSQL: the
 server POSTGRES_DSN names, else the embedded one) a few, with a fixed seed so every CI run
-tries the same ones.
+tries the same ones. framework=fastapi is covered too: the cheap properties render and lint
+the API's files (routes, schemas and their tests) for every spec, and the expensive one
+bakes two specs with each framework.
 """
 
 import os
@@ -35,6 +37,8 @@ CHEAP = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 EXPENSIVE = settings(max_examples=3, deadline=None, derandomize=True, database=None)
+# The same, run once per framework: two specs each instead of three in all.
+EXPENSIVE_EACH = settings(EXPENSIVE, max_examples=2)
 LONGEST = (
     f"{'p' * 10}_{'q' * 19}: {'c' * 30} timestamptz? = now, big decimal(1000,999) unique,"
     f" {'s' * 30} str(10485760) = 'ab c';"
@@ -45,12 +49,20 @@ LONGEST = (
 
 @pytest.fixture(scope="module")
 def default_projects(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    """Copies of a project baked once with the default answers; each example renders its specs'
-    files over them, so one ruff run checks a batch of specs."""
+    """Copies of a project baked once with the default answers and framework=fastapi (the
+    most files); each example renders its specs' files over them, so one ruff run checks a
+    batch of specs."""
     output = tmp_path_factory.mktemp("properties")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SKIP_SMOKE_TEST", "1")
-        baked = Path(cookiecutter(str(TEMPLATE), no_input=True, output_dir=output / "baked"))
+        baked = Path(
+            cookiecutter(
+                str(TEMPLATE),
+                no_input=True,
+                extra_context={"framework": "fastapi"},
+                output_dir=output / "baked",
+            )
+        )
     copies = [output / "batch" / f"project{number}" for number in range(BATCH)]
     for copy in copies:
         shutil.copytree(baked, copy)
@@ -71,8 +83,8 @@ def test_valid_specs_parse_render_lint_clean_and_compile(
 ) -> None:
     files = []
     for spec, project in zip(specs, default_projects, strict=True):
-        tables = parse_models(spec)
-        rendered = render_model_files(spec, project)
+        tables = parse_models(spec, "fastapi")
+        rendered = render_model_files(spec, project, "fastapi")
         files.extend(rendered)
 
         assert len(tables) == spec.count(";") + 1
@@ -117,18 +129,18 @@ def test_a_refused_spec_leaves_nothing_on_disk(
     assert list(output.iterdir()) == []
 
 
-@EXPENSIVE
+@pytest.mark.parametrize("framework", ["none", "fastapi"])
+@EXPENSIVE_EACH
 @given(spec=valid_specs(max_tables=12))
 def test_a_valid_spec_renders_a_project_whose_suite_passes(
-    spec: str, tmp_path_factory: pytest.TempPathFactory
+    spec: str, framework: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     output = tmp_path_factory.mktemp("valid")
+    answers = {"models": spec, "framework": framework}
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SKIP_SMOKE_TEST", "1")
         project = Path(
-            cookiecutter(
-                str(TEMPLATE), no_input=True, extra_context={"models": spec}, output_dir=output
-            )
+            cookiecutter(str(TEMPLATE), no_input=True, extra_context=answers, output_dir=output)
         )
 
     run(project, "-m", "mypy", "--strict")

@@ -60,8 +60,11 @@ def import_names(distributions: set[str]) -> set[str]:
     return {module for name in distributions for module in by_distribution[name]}
 
 
-def test_every_import_name_of_the_rendered_dependency_closure_is_refused(bake: Bake) -> None:
-    project = bake()
+@pytest.mark.parametrize("framework", ["none", "fastapi"])
+def test_every_import_name_of_the_rendered_dependency_closure_is_refused(
+    bake: Bake, framework: str
+) -> None:
+    project = bake(framework=framework)
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())["project"]
     roots = [*pyproject["dependencies"], *pyproject["optional-dependencies"]["test"]]
 

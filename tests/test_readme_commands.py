@@ -1,8 +1,11 @@
 """The rendered README's commands work as written: a new user with no PostgreSQL server
-goes from `pip install` to "add a column, write its migration, run the tests" with them.
+goes from `pip install` to "add a column, write its migration, run the tests" with them,
+then serves the app and calls it.
 
-The fenced bash blocks of the README's test, migration and development-database sections
-are run literally, in order, in one shell in a freshly baked project: with POSTGRES_DSN
+The project is baked with framework=fastapi, whose README is the default one plus the
+app's section. The fenced bash blocks of the README's test, migration,
+development-database and app sections are run literally, in order, in one shell in a
+freshly baked project: with POSTGRES_DSN
 unset (the embedded server) and, when the template's tests have a server, with it set
 (the `export POSTGRES_DSN=...` the README asks of such users). Between the sections the
 test makes the user's one edit: a new column in the models.
@@ -28,7 +31,7 @@ from tests.workers import database_name as worker_database_name
 
 POSTGRES_DSN = os.environ.get("POSTGRES_DSN", "")
 TEST_SECTION = "Run the tests"
-EDIT_THEN_RUN = ("Migrations", "A development database")
+EDIT_THEN_RUN = ("Migrations", "A development database", "Run the app")
 CHECK_STATUS = 'status=$?; [ "$status" = 0 ] || { echo "README command failed"; exit "$status"; }'
 CHECK_STATUS = 'status=$?; [ "$status" = 0 ] || { echo "README command failed"; exit "$status"; }'
 FENCED_BASH = re.compile(r"^```bash\n(.*?)^```", re.MULTILINE | re.DOTALL)
@@ -99,7 +102,7 @@ def project(database_name: str) -> Iterator[Path]:
     parent = Path(tempfile.mkdtemp(prefix="readme-commands-"))
     parent.chmod(0o755)
     try:
-        answers = {"database_name": database_name}
+        answers = {"database_name": database_name, "framework": "fastapi"}
         yield Path(
             cookiecutter(str(TEMPLATE), no_input=True, extra_context=answers, output_dir=parent)
         )
@@ -152,3 +155,5 @@ def test_readme_from_install_to_a_tested_migration(
     summaries = re.findall(r"\b(\d+) passed in", output)
     assert len(summaries) == 2, output  # before the edit, and after the migration
     assert f"dropped {database_name}_dev" in output
+    assert '"GET /product HTTP/1.1" 200 OK' in output
+    assert "Finished server process" in output  # the app stopped when told to

@@ -7,10 +7,17 @@ import os
 
 import pytest
 
-from tests.answers import DEFAULT_TEST_COUNT, RICH_MODELS, RICH_TEST_COUNT, TRUNCATE_TEST_COUNT
+from tests.answers import (
+    API_TEST_COUNT,
+    DEFAULT_TEST_COUNT,
+    RICH_MODELS,
+    RICH_TEST_COUNT,
+    TRUNCATE_TEST_COUNT,
+)
 from tests.conftest import Bake
 from tests.leftovers import embedded_servers, session_databases
 from tests.rendered import run_tests
+from tests.servers import SERVERS
 
 POSTGRES_DSN = os.environ.get("POSTGRES_DSN")
 needs_server = pytest.mark.skipif(
@@ -26,6 +33,21 @@ PROJECTS = pytest.mark.parametrize(
     ids=["default", "rich", "truncate"],
 )
 ISOLATIONS = pytest.mark.parametrize("isolation", ["rollback", "truncate"])
+# framework=fastapi in both isolation modes, with the default and the rich models: the
+# app's tests run inside each mode's isolation, the concurrent-request tests included.
+API_PROJECTS = pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        ({}, DEFAULT_TEST_COUNT + API_TEST_COUNT["default"]),
+        ({"test_isolation": "truncate"}, TRUNCATE_TEST_COUNT + API_TEST_COUNT["default"]),
+        ({"models": RICH_MODELS}, RICH_TEST_COUNT + API_TEST_COUNT["rich"]),
+        (
+            {"models": RICH_MODELS, "test_isolation": "truncate"},
+            RICH_TEST_COUNT - 1 + API_TEST_COUNT["rich"],
+        ),
+    ],
+    ids=["default-rollback", "default-truncate", "rich-rollback", "rich-truncate"],
+)
 
 # Written into a baked project: tests that fail after writing, one per way of isolating.
 FAILING_TESTS = """
@@ -72,6 +94,19 @@ def test_suite_passes_on_a_real_server(bake: Bake, answers: dict[str, str], expe
 
     assert counts == {"passed": expected}
     assert asyncio.run(session_databases(POSTGRES_DSN)) == before
+
+
+@API_PROJECTS
+@SERVERS
+def test_fastapi_suite_passes(
+    bake: Bake, answers: dict[str, str], expected: int, postgres_dsn: str
+) -> None:
+    project = bake(framework="fastapi", **answers)
+
+    counts = run_tests(project, postgres_dsn=postgres_dsn or None)
+
+    assert counts == {"passed": expected}
+    assert embedded_servers() == set()
 
 
 @ISOLATIONS

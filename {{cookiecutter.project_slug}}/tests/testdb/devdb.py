@@ -15,7 +15,9 @@ touch it; `dev-db drop` drops only a database that carries that marker.
 import argparse
 import asyncio
 import os
+import signal
 import sys
+from contextlib import suppress
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -129,10 +131,21 @@ async def drop(connection: AsyncConnection) -> int:
 
 
 async def run(command: list[str], url: URL) -> int:
-    """Run `command` with POSTGRES_DSN naming the development database; its status."""
+    """Run `command` with POSTGRES_DSN naming the development database; its status.
+
+    A SIGTERM (`kill` of `dev-db run -- uvicorn ... &`) is passed on to the command,
+    and dev-db ends when it does, stopping the embedded server.
+    """
     environment = {**os.environ, "POSTGRES_DSN": url.render_as_string(False)}
     try:
         process = await asyncio.create_subprocess_exec(*command, env=environment)
     except OSError as error:
         raise DevDbError(f"cannot run {command[0]!r}: {error.strerror}") from None
-    return await process.wait()
+    loop = asyncio.get_running_loop()
+    with suppress(NotImplementedError):  # Windows has no loop signal handlers
+        loop.add_signal_handler(signal.SIGTERM, process.send_signal, signal.SIGTERM)
+    try:
+        return await process.wait()
+    finally:
+        with suppress(NotImplementedError):
+            loop.remove_signal_handler(signal.SIGTERM)

@@ -1,0 +1,1 @@
+"""Tests of the HTTP API, each inside its test's database isolation."""

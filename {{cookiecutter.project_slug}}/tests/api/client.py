@@ -1,0 +1,46 @@
+"""What the API tests share: a client on an app using a given DBSessionManager, and a
+valid request body for any table."""
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from httpx import ASGITransport, AsyncClient
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from {{ cookiecutter.package_name }}.api import create_app
+from {{ cookiecutter.package_name }}.db import DBSessionManager
+from {{ cookiecutter.package_name }}.models import Base
+
+
+@asynccontextmanager
+async def app_client(manager: DBSessionManager | None) -> AsyncIterator[AsyncClient]:
+    """An httpx client calling the app in-process, inside its lifespan; the app's
+    requests use `manager`'s sessions (in a rolled-back test, the test's one), or,
+    given None, those of the manager the lifespan makes, as when the app is served."""
+    app = create_app(manager)
+    transport = ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        AsyncClient(transport=transport, base_url="http://test") as client,
+    ):
+        yield client
+
+
+async def example_body(
+    db: DBSessionManager,
+    add: Callable[[AsyncSession], Awaitable[Base]],
+    schema: type[BaseModel],
+) -> dict[str, Any]:
+    """A valid request body: the values of a row the factory `add` makes, as JSON.
+
+    The row itself is deleted again, so its unique values are free; the parent rows
+    the factory made stay, so its foreign keys hold.
+    """
+    async with db.asessionmaker() as session:
+        row = await add(session)
+        body = schema.model_validate(row, from_attributes=True).model_dump(mode="json")
+        await session.delete(row)
+        await session.commit()
+    return body
