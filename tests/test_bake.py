@@ -1,11 +1,13 @@
 """Baking renders a complete project: the expected files, fully rendered, lint- and type-clean."""
 
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 
-from tests.answers import RICH_MODELS
+from tests.answers import DRIVERS, MATRIX, RICH_MODELS
 from tests.conftest import Bake
 from tests.rendered import run
 
@@ -48,11 +50,7 @@ EXPECTED_FILES = {
     "tests/testdb/templates.py",
 }
 
-SPECS = pytest.mark.parametrize("models", [None, RICH_MODELS], ids=["default", "rich"])
-
-
-def bake_models(bake: Bake, models: str | None) -> Path:
-    return bake(models=models) if models else bake()
+EVERY_COMBINATION = pytest.mark.parametrize("answers", list(MATRIX.values()), ids=list(MATRIX))
 
 
 def test_default_bake_renders_the_project_tree(bake: Bake) -> None:
@@ -63,9 +61,9 @@ def test_default_bake_renders_the_project_tree(bake: Bake) -> None:
     assert files == EXPECTED_FILES
 
 
-@SPECS
-def test_nothing_is_left_unrendered(bake: Bake, models: str | None) -> None:
-    project = bake_models(bake, models)
+@EVERY_COMBINATION
+def test_nothing_is_left_unrendered(bake: Bake, answers: dict[str, str]) -> None:
+    project = bake(**answers)
 
     for path in project.rglob("*"):
         if path.is_file():
@@ -77,9 +75,9 @@ def test_nothing_is_left_unrendered(bake: Bake, models: str | None) -> None:
             assert "cookiecutter" not in text, path
 
 
-@SPECS
-def test_rendered_code_passes_ruff_and_mypy_strict(bake: Bake, models: str | None) -> None:
-    project = bake_models(bake, models)
+@EVERY_COMBINATION
+def test_rendered_code_passes_ruff_and_mypy_strict(bake: Bake, answers: dict[str, str]) -> None:
+    project = bake(**answers)
 
     run(project, "-m", "ruff", "check", ".")
     run(project, "-m", "ruff", "format", "--check", ".")
@@ -102,6 +100,15 @@ def test_answers_reach_the_rendered_files(bake: Bake) -> None:
     assert 'description = "Sells things: fast, cheap & good (really!)"' in pyproject
     assert (project / "src/shop/models.py").is_file()
     assert 'DATABASE = "shop_db"' in (project / "tests/conftest.py").read_text()
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_only_the_chosen_driver_is_a_dependency(bake: Bake, driver: str) -> None:
+    project = bake(driver=driver)
+
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    names = {Requirement(text).name for text in pyproject["dependencies"]}
+    assert names & set(DRIVERS) == {driver}
 
 
 def test_models_answer_shapes_models_and_migration(bake: Bake) -> None:

@@ -19,6 +19,7 @@ TEMPLATE = Path(__file__).resolve().parents[1]
             "ValueError: 2.7 provided for choice variable python_version, but the choices are",
         ),
         ("test_isolation=x", "ValueError: x provided for choice variable test_isolation"),
+        ("driver=psycopg2", "ValueError: psycopg2 provided for choice variable driver"),
         (
             "run_smoke_test=maybe",
             "ValueError: maybe provided for variable run_smoke_test could not be converted",

@@ -19,7 +19,7 @@ from cookiecutter.main import cookiecutter
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from tests.conftest import Bake
+from tests.conftest import EACH_DRIVER, Bake
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 HOOK = TEMPLATE / "hooks/pre_gen_project.py"
@@ -60,8 +60,11 @@ def import_names(distributions: set[str]) -> set[str]:
     return {module for name in distributions for module in by_distribution[name]}
 
 
-def test_every_import_name_of_the_rendered_dependency_closure_is_refused(bake: Bake) -> None:
-    project = bake()
+@EACH_DRIVER
+def test_every_import_name_of_the_rendered_dependency_closure_is_refused(
+    bake: Bake, driver: str
+) -> None:
+    project = bake(driver=driver)
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())["project"]
     roots = [*pyproject["dependencies"], *pyproject["optional-dependencies"]["test"]]
 

@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from tests.answers import DEFAULT_TEST_COUNT, RICH_MODELS, RICH_TEST_COUNT, TRUNCATE_TEST_COUNT
-from tests.conftest import Bake
+from tests.answers import DEFAULT_TEST_COUNT, SUITES, TRUNCATE_TEST_COUNT
+from tests.conftest import EACH_DRIVER, Bake
 from tests.leftovers import embedded_servers, session_databases
 from tests.rendered import run_tests
 
@@ -17,13 +17,7 @@ needs_server = pytest.mark.skipif(
     not POSTGRES_DSN, reason="set POSTGRES_DSN to a PostgreSQL server to run this too"
 )
 PROJECTS = pytest.mark.parametrize(
-    ("answers", "expected"),
-    [
-        ({}, DEFAULT_TEST_COUNT),
-        ({"models": RICH_MODELS}, RICH_TEST_COUNT),
-        ({"test_isolation": "truncate"}, TRUNCATE_TEST_COUNT),
-    ],
-    ids=["default", "rich", "truncate"],
+    ("answers", "expected"), list(SUITES.values()), ids=list(SUITES)
 )
 ISOLATIONS = pytest.mark.parametrize("isolation", ["rollback", "truncate"])
 
@@ -87,9 +81,10 @@ def test_suite_passes_in_random_order(bake: Bake, isolation: str, seed: int) -> 
 
 
 @ISOLATIONS
-def test_tables_are_empty_after_failing_tests(bake: Bake, isolation: str) -> None:
+@EACH_DRIVER
+def test_tables_are_empty_after_failing_tests(bake: Bake, isolation: str, driver: str) -> None:
     """The failing tests run first (file order, no shuffling); every later check passes."""
-    project = bake(test_isolation=isolation)
+    project = bake(test_isolation=isolation, driver=driver)
     (project / "tests/test_aaa_failing.py").write_text(FAILING_TESTS.lstrip())
 
     counts = run_tests(project, "-p", "no:randomly", expect_failures=True)

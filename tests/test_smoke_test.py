@@ -65,6 +65,21 @@ def test_smoke_test_runs_the_suite_and_leaves_a_ready_venv(
     assert works_from_the_parent.returncode == 0
 
 
+def test_smoke_test_passes_with_psycopg_alone(
+    cookies: Any, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """As `cookiecutter . --no-input driver=psycopg` does: the project's .venv has psycopg,
+    whose binary wheel brings libpq, and not asyncpg."""
+    project = bake_with_smoke_test(cookies, monkeypatch, driver="psycopg")
+
+    output = capfd.readouterr().out
+    assert re.search(rf"^smoke test: {DEFAULT_TEST_COUNT} passed in [\d.]+s$", output, re.M)
+    site_packages = next((project / ".venv").glob("lib/python*/site-packages"))
+    assert (site_packages / "psycopg_binary").is_dir()
+    assert not (site_packages / "asyncpg").exists()
+    assert embedded_servers() == set()
+
+
 @pytest.mark.parametrize(
     ("answers", "environment", "reason"),
     [
