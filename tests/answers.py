@@ -42,3 +42,54 @@ LONG_ANSWERS = {
         f" {'t' * 20}: {'k' * 20} -> {'r' * 18}, zz -> {'p' * 10}_{'q' * 19}?, {'y' * 30} jsonb"
     ),
 }
+
+# The answers that change the rendered code. Rendering and the static checks (nothing left
+# unrendered, ruff, ruff format, mypy --strict) cover every combination of them; running a
+# rendered suite costs ten times as much, so the suites run a fixed sample (SUITES).
+DRIVERS = ("asyncpg", "psycopg")
+FRAMEWORKS = ("none", "fastapi")
+ISOLATIONS = ("rollback", "truncate")
+MODELS = {"default": DEFAULT_MODELS, "rich": RICH_MODELS}
+MATRIX = {
+    f"{framework}-{driver}-{isolation}-{models}": {
+        "framework": framework,
+        "driver": driver,
+        "test_isolation": isolation,
+        "models": spec,
+    }
+    for framework in FRAMEWORKS
+    for driver in DRIVERS
+    for isolation in ISOLATIONS
+    for models, spec in MODELS.items()
+}
+# For each driver: the default answers, the rich models, and truncate isolation; each with
+# the number of tests its suite runs.
+SUITES = {
+    f"{driver}-{name}": ({**answers, "driver": driver}, count)
+    for driver in DRIVERS
+    for name, answers, count in (
+        ("default", {}, DEFAULT_TEST_COUNT),
+        ("rich", {"models": RICH_MODELS}, RICH_TEST_COUNT),
+        ("truncate", {"test_isolation": "truncate"}, TRUNCATE_TEST_COUNT),
+    )
+}
+# framework=fastapi with each isolation mode and models answer, the drivers taking turns so
+# that each pair of framework, driver and isolation mode runs at least once.
+API_SUITES = {
+    "asyncpg-default-rollback": (
+        {"driver": "asyncpg"},
+        DEFAULT_TEST_COUNT + API_TEST_COUNT["default"],
+    ),
+    "psycopg-default-truncate": (
+        {"driver": "psycopg", "test_isolation": "truncate"},
+        TRUNCATE_TEST_COUNT + API_TEST_COUNT["default"],
+    ),
+    "psycopg-rich-rollback": (
+        {"driver": "psycopg", "models": RICH_MODELS},
+        RICH_TEST_COUNT + API_TEST_COUNT["rich"],
+    ),
+    "asyncpg-rich-truncate": (
+        {"driver": "asyncpg", "models": RICH_MODELS, "test_isolation": "truncate"},
+        RICH_TEST_COUNT - 1 + API_TEST_COUNT["rich"],
+    ),
+}

@@ -9,9 +9,18 @@ from typing import Any
 import pytest
 
 from tests import workers
+from tests.answers import DRIVERS
 from tests.leftovers import drop_templates, marked_databases
 
 Bake = Callable[..., Path]
+# Overrides the `driver` fixture: the test runs once with each driver.
+EACH_DRIVER = pytest.mark.parametrize("driver", DRIVERS)
+
+
+@pytest.fixture
+def driver() -> str:
+    """The `driver` answer a test's project is baked with, where the test asks for it."""
+    return "asyncpg"
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.conftest import Bake
+from tests.conftest import EACH_DRIVER, Bake
 from tests.rendered import run
 
 POSTGRES_DSN = os.environ.get("POSTGRES_DSN", "")
@@ -58,8 +58,11 @@ def scratch_dsn() -> Iterator[str]:
         asyncio.run(execute(POSTGRES_DSN, f'DROP DATABASE "{name}" WITH (FORCE)'))
 
 
-def test_upgrade_check_and_downgrade_from_the_command_line(bake: Bake, scratch_dsn: str) -> None:
-    project = bake()
+@EACH_DRIVER
+def test_upgrade_check_and_downgrade_from_the_command_line(
+    bake: Bake, scratch_dsn: str, driver: str
+) -> None:
+    project = bake(driver=driver)
 
     upgrade = run(project, "-m", "alembic", "upgrade", "head", postgres_dsn=scratch_dsn)
     assert "Running upgrade  -> 0001" in upgrade

@@ -28,6 +28,7 @@ BAD_ANSWERS = [
     ({"project_slug": "pr\u043eject"}, "project_slug: 'pr\u043eject' is not allowed"),
     ({"package_name": "asyncio"}, "package_name: 'asyncio' would shadow the module"),
     ({"package_name": "sqlalchemy"}, "package_name: 'sqlalchemy' would shadow the module"),
+    ({"package_name": "psycopg"}, "package_name: 'psycopg' would shadow the module"),
     ({"package_name": "test"}, "package_name: 'test' would shadow the module"),
     ({"package_name": "factories"}, "package_name: 'factories' would shadow the module"),
     ({"package_name": "class"}, "package_name: 'class' is not allowed; use a lowercase ASCII"),

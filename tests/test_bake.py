@@ -1,11 +1,13 @@
 """Baking renders a complete project: the expected files, fully rendered, lint- and type-clean."""
 
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 
-from tests.answers import RICH_MODELS
+from tests.answers import DRIVERS, MATRIX, RICH_MODELS
 from tests.conftest import Bake
 from tests.rendered import run
 
@@ -65,12 +67,7 @@ API_FILES = {
 }
 API_DEPENDENCIES = ("fastapi", "uvicorn", "httpx")
 
-SPECS = pytest.mark.parametrize("models", [None, RICH_MODELS], ids=["default", "rich"])
-FRAMEWORKS = pytest.mark.parametrize("framework", ["none", "fastapi"])
-
-
-def bake_models(bake: Bake, models: str | None, framework: str = "none") -> Path:
-    return bake(models=models, framework=framework) if models else bake(framework=framework)
+EVERY_COMBINATION = pytest.mark.parametrize("answers", list(MATRIX.values()), ids=list(MATRIX))
 
 
 def project_files(project: Path) -> set[str]:
@@ -100,10 +97,9 @@ def test_fastapi_bake_adds_the_app_and_its_tests(bake: Bake) -> None:
     assert "uvicorn --factory example_service.api:create_app" in readme
 
 
-@FRAMEWORKS
-@SPECS
-def test_nothing_is_left_unrendered(bake: Bake, models: str | None, framework: str) -> None:
-    project = bake_models(bake, models, framework)
+@EVERY_COMBINATION
+def test_nothing_is_left_unrendered(bake: Bake, answers: dict[str, str]) -> None:
+    project = bake(**answers)
 
     for path in project.rglob("*"):
         if path.is_file():
@@ -115,12 +111,9 @@ def test_nothing_is_left_unrendered(bake: Bake, models: str | None, framework: s
             assert "cookiecutter" not in text, path
 
 
-@FRAMEWORKS
-@SPECS
-def test_rendered_code_passes_ruff_and_mypy_strict(
-    bake: Bake, models: str | None, framework: str
-) -> None:
-    project = bake_models(bake, models, framework)
+@EVERY_COMBINATION
+def test_rendered_code_passes_ruff_and_mypy_strict(bake: Bake, answers: dict[str, str]) -> None:
+    project = bake(**answers)
 
     run(project, "-m", "ruff", "check", ".")
     run(project, "-m", "ruff", "format", "--check", ".")
@@ -143,6 +136,15 @@ def test_answers_reach_the_rendered_files(bake: Bake) -> None:
     assert 'description = "Sells things: fast, cheap & good (really!)"' in pyproject
     assert (project / "src/shop/models.py").is_file()
     assert 'DATABASE = "shop_db"' in (project / "tests/conftest.py").read_text()
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_only_the_chosen_driver_is_a_dependency(bake: Bake, driver: str) -> None:
+    project = bake(driver=driver)
+
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    names = {Requirement(text).name for text in pyproject["dependencies"]}
+    assert names & set(DRIVERS) == {driver}
 
 
 def test_models_answer_shapes_models_and_migration(bake: Bake) -> None:

@@ -41,11 +41,16 @@ def test_isolation_benchmark_measures_every_strategy(tmp_path: Path) -> None:
     written = (tmp_path / "isolation.md").read_text()
     assert written.strip() in printed
     labels = [row[0] for row in table_rows(written)]
-    assert labels[0] == "per-test overhead, median"
+    assert table_rows(written)[0] == [
+        "per-test overhead, median",
+        "2 tables, asyncpg",
+        "2 tables, psycopg",
+    ]
     assert "savepoint rollback + leak guard (default)" in labels
     assert "savepoint rollback, without the leak guard" in labels
     assert "article: engine per test + TRUNCATE CASCADE" in labels
-    assert all(row[1].endswith(" ms") or "ms (" in row[1] for row in table_rows(written)[1:])
+    for row in table_rows(written)[1:]:
+        assert all(cell.endswith(" ms") or "ms (" in cell for cell in row[1:]), row
     assert (tmp_path / "isolation.png").read_bytes().startswith(b"\x89PNG")
 
 

@@ -19,6 +19,7 @@ TEMPLATE = Path(__file__).resolve().parents[1]
             "ValueError: 2.7 provided for choice variable python_version, but the choices are",
         ),
         ("test_isolation=x", "ValueError: x provided for choice variable test_isolation"),
+        ("driver=psycopg2", "ValueError: psycopg2 provided for choice variable driver"),
         ("framework=django", "ValueError: django provided for choice variable framework"),
         (
             "run_smoke_test=maybe",

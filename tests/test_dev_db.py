@@ -12,7 +12,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from tests.conftest import Bake
+from tests.conftest import EACH_DRIVER, Bake
 from tests.leftovers import drop_project_databases
 from tests.rendered import python_in, run_tests
 from tests.workers import database_name
@@ -50,9 +50,9 @@ def name() -> str:
 
 
 @pytest.fixture
-def project(bake: Bake, name: str) -> Iterator[Path]:
+def project(bake: Bake, name: str, driver: str) -> Iterator[Path]:
     """A project using `name`; its databases on POSTGRES_DSN's server are dropped after."""
-    yield bake(database_name=name)
+    yield bake(database_name=name, driver=driver)
     if POSTGRES_DSN:
         asyncio.run(drop_project_databases(POSTGRES_DSN, name))
 
@@ -62,6 +62,7 @@ def project(bake: Bake, name: str) -> Iterator[Path]:
     [None, pytest.param(POSTGRES_DSN, marks=needs_server)],
     ids=["embedded", "server"],
 )
+@EACH_DRIVER
 def test_create_run_and_drop_around_a_test_session(
     project: Path, name: str, postgres_dsn: str | None
 ) -> None:

@@ -1,16 +1,17 @@
 """DSNs as people write them (libpq query parameters, `postgres://`, a unix-socket host)
-reach the server through asyncpg with their settings; others stop with one line."""
+reach the server through either driver with their settings; others stop with one line."""
 
 import asyncio
-import importlib.util
 import os
+import re
 import string
 from pathlib import Path
 from types import ModuleType
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import asyncpg
 import pytest
+from cookiecutter.environment import StrictEnvironment
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.engine import make_url
@@ -25,17 +26,22 @@ TEMPLATE = Path(__file__).parents[1] / "{{cookiecutter.project_slug}}"
 PACKAGE = TEMPLATE / "src/{{cookiecutter.package_name}}"
 
 
-def load_dsn_module() -> ModuleType:
-    """The rendered dsn.py (it has nothing to render), imported from the template."""
-    spec = importlib.util.spec_from_file_location("rendered_dsn", PACKAGE / "dsn.py")
-    assert spec
-    assert spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+def load_dsn_module(driver: str) -> ModuleType:
+    """The rendered dsn.py for `driver` (the only answer it uses), imported as a module."""
+    template = StrictEnvironment(keep_trailing_newline=True).from_string(
+        (PACKAGE / "dsn.py").read_text()
+    )
+    module = ModuleType(f"rendered_dsn_{driver}")
+    exec(
+        compile(template.render(cookiecutter={"driver": driver}), module.__name__, "exec"),
+        module.__dict__,
+    )
     return module
 
 
-dsn = load_dsn_module()
+dsn = load_dsn_module("asyncpg")
+psycopg_dsn = load_dsn_module("psycopg")
+MODULES = pytest.mark.parametrize("module", [dsn, psycopg_dsn], ids=["asyncpg", "psycopg"])
 
 NAMES = st.from_regex(r"[a-z][a-z0-9_]{0,20}(\.[a-z][a-z0-9_]{0,10})?", fullmatch=True)
 VALUES = st.text(string.ascii_letters + string.digits + " ,=-_.'\\", max_size=20)
@@ -73,11 +79,31 @@ def test_every_sslmode_goes_to_asyncpg(mode: str) -> None:
     assert args["ssl"] == mode
 
 
+@MODULES
 @given(st.text(string.ascii_letters + "/_-", min_size=1, max_size=30))
-def test_a_percent_encoded_host_is_a_socket_directory(directory: str) -> None:
+def test_a_percent_encoded_host_is_a_socket_directory(module: ModuleType, directory: str) -> None:
     url = make_url(f"postgresql://me@{quote('/' + directory, safe='')}:5432/db")
 
-    assert dsn.connect_args(url)["host"] == "/" + directory
+    assert module.connect_args(url)["host"] == "/" + directory
+
+
+# libpq's own parameters but host and port, which SQLAlchemy reads as lists of servers.
+LIBPQ_PARAMETERS = sorted(set(psycopg_dsn.LIBPQ_PARAMETERS) - {"host", "port"})
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(LIBPQ_PARAMETERS),
+        st.text(string.ascii_letters + string.digits + " =-_.", min_size=1, max_size=20),
+        max_size=5,
+    )
+)
+def test_libpq_parameters_reach_psycopg_as_they_are(parameters: dict[str, str]) -> None:
+    url = psycopg_dsn.async_url(f"postgres://me@host/db?{urlencode(parameters)}")
+
+    _, arguments = psycopg_dsn.create_engine(url).dialect.create_connect_args(url)
+
+    assert {name: arguments[name] for name in parameters} == parameters
 
 
 @pytest.mark.parametrize(
@@ -91,8 +117,30 @@ def test_a_percent_encoded_host_is_a_socket_directory(directory: str) -> None:
     ],
 )
 def test_bad_dsns_are_named_with_what_is_allowed(value: str, message: str) -> None:
-    with pytest.raises(dsn.BadDSN, match="^" + message.replace("+", r"\+")):
+    with pytest.raises(dsn.BadDSN, match="^" + re.escape(message)):
         dsn.async_url(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            "postgresql+asyncpg://me@host/db",
+            "postgresql+asyncpg:// is not supported (only psycopg is installed)",
+        ),
+        (
+            "postgresql://me@host/db?sslrootcrt=x",
+            "unsupported DSN parameter sslrootcrt; use libpq",
+        ),
+        (
+            "postgres://me@host/db?sslmode=require&sslmode=disable",
+            "DSN parameter sslmode is given 2",
+        ),
+    ],
+)
+def test_bad_dsns_are_named_for_psycopg(value: str, message: str) -> None:
+    with pytest.raises(psycopg_dsn.BadDSN, match="^" + re.escape(message)):
+        psycopg_dsn.async_url(value)
 
 
 # Written into a baked project: the settings the DSN asked for reached the server.
@@ -128,9 +176,19 @@ def server_dsn(scheme: str = "postgresql", host: str = "", query: str = "") -> s
     return f"{scheme}://{auth}@{host or url.host}:{url.port or 5432}/{url.database}{query}"
 
 
+DRIVERS = pytest.mark.parametrize(
+    ("driver", "other"), [("asyncpg", "psycopg"), ("psycopg", "asyncpg")]
+)
+# Parameters only libpq takes: psycopg passes them on.
+LIBPQ_ONLY = {"asyncpg": "", "psycopg": "&target_session_attrs=read-write&keepalives=1"}
+
+
 @needs_server
-def test_dsns_as_people_write_them_work(bake: Bake, monkeypatch: pytest.MonkeyPatch) -> None:
-    project = bake()
+@DRIVERS
+def test_dsns_as_people_write_them_work(
+    bake: Bake, monkeypatch: pytest.MonkeyPatch, driver: str, other: str
+) -> None:
+    project = bake(driver=driver)
     (project / "tests/test_probe.py").write_text(PROBE_TEST.lstrip())
     monkeypatch.setenv("EXPECT_APPLICATION_NAME", "ci job")
     monkeypatch.setenv("EXPECT_STATEMENT_TIMEOUT", "5s")
@@ -138,8 +196,8 @@ def test_dsns_as_people_write_them_work(bake: Bake, monkeypatch: pytest.MonkeyPa
     settings = "?application_name=ci%20job&options=-c%20statement_timeout%3D5s"
     dsns = [
         server_dsn("postgres", query=settings + "&sslmode=disable&connect_timeout=10"),
-        server_dsn("postgresql+asyncpg", query=settings + "&sslmode=prefer"),
-        server_dsn("postgresql", host=socket, query=settings),
+        server_dsn(f"postgresql+{driver}", query=settings + "&sslmode=prefer"),
+        server_dsn("postgresql", host=socket, query=settings + LIBPQ_ONLY[driver]),
     ]
 
     for postgres_dsn in dsns:
@@ -150,14 +208,18 @@ def test_dsns_as_people_write_them_work(bake: Bake, monkeypatch: pytest.MonkeyPa
         assert counts == {"passed": 1}, postgres_dsn
 
 
+@DRIVERS
 def test_a_dsn_for_a_driver_not_installed_stops_the_session_with_one_line(
-    bake: Bake,
+    bake: Bake, driver: str, other: str
 ) -> None:
-    project = bake()
+    project = bake(driver=driver)
 
-    session = start_pytest(project, postgres_dsn="postgresql+psycopg://me@127.0.0.1:9/app")
+    session = start_pytest(project, postgres_dsn=f"postgresql+{other}://me@127.0.0.1:9/app")
     output = session.communicate(timeout=60)[0]
 
     assert session.returncode == pytest.ExitCode.USAGE_ERROR, output
-    assert "POSTGRES_DSN: postgresql+psycopg:// is not supported" in output, output
+    assert (
+        f"POSTGRES_DSN: postgresql+{other}:// is not supported (only {driver} is installed)"
+        in output
+    ), output
     assert "Traceback" not in output

@@ -8,7 +8,7 @@ from pathlib import Path
 import asyncpg
 
 from tests.answers import DEFAULT_TEST_COUNT
-from tests.conftest import Bake
+from tests.conftest import EACH_DRIVER, Bake
 from tests.leftovers import session_databases
 from tests.rendered import run
 from tests.servers import SERVERS
@@ -61,8 +61,11 @@ async def reviews_in(url: str) -> int:
 
 
 @SERVERS
-def test_a_failed_tests_database_is_kept_until_cleared(bake: Bake, postgres_dsn: str) -> None:
-    project = bake()
+@EACH_DRIVER
+def test_a_failed_tests_database_is_kept_until_cleared(
+    bake: Bake, postgres_dsn: str, driver: str
+) -> None:
+    project = bake(driver=driver)
     (project / "tests/test_keep.py").write_text(TESTS.lstrip())
     dsn = postgres_dsn or None
 

@@ -17,13 +17,16 @@ needs_server = pytest.mark.skipif(
     not POSTGRES_DSN, reason="set POSTGRES_DSN to a PostgreSQL server to run this too"
 )
 RUNS = pytest.mark.parametrize(
-    ("postgres_dsn", "seed"),
+    ("driver", "postgres_dsn", "seed"),
     [
-        pytest.param("", 1, id="embedded-1"),
-        pytest.param("", 2, id="embedded-2"),
-        pytest.param("", 3, id="embedded-3"),
-        pytest.param(POSTGRES_DSN, 4, id="server-4", marks=needs_server),
-        pytest.param(POSTGRES_DSN, 5, id="server-5", marks=needs_server),
+        pytest.param("asyncpg", "", 1, id="embedded-1"),
+        pytest.param("asyncpg", "", 2, id="embedded-2"),
+        pytest.param("asyncpg", "", 3, id="embedded-3"),
+        pytest.param("asyncpg", POSTGRES_DSN, 4, id="server-4", marks=needs_server),
+        pytest.param("asyncpg", POSTGRES_DSN, 5, id="server-5", marks=needs_server),
+        # A sample for the other driver: one order on each server.
+        pytest.param("psycopg", "", 6, id="psycopg-embedded-6"),
+        pytest.param("psycopg", POSTGRES_DSN, 7, id="psycopg-server-7", marks=needs_server),
     ],
 )
 
@@ -47,9 +50,9 @@ def outcomes(report: Path) -> dict[str, str]:
 
 @RUNS
 def test_each_leak_fails_its_own_test_and_no_other(
-    bake: Bake, tmp_path: Path, postgres_dsn: str, seed: int
+    bake: Bake, tmp_path: Path, driver: str, postgres_dsn: str, seed: int
 ) -> None:
-    project = bake()
+    project = bake(driver=driver)
     add_leak_cases(project)
     report = tmp_path / "report.xml"
 

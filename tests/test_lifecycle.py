@@ -14,7 +14,7 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from tests.conftest import Bake
+from tests.conftest import EACH_DRIVER, Bake
 from tests.leftovers import embedded_servers, session_databases
 from tests.rendered import run_tests
 from tests.servers import POSTGRES_DSN, SERVERS, needs_server
@@ -111,9 +111,9 @@ async def test_clones_share_the_lock_that_rebuilds_wait_for(
 
 
 @pytest.fixture
-def project(bake: Bake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def project(bake: Bake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, driver: str) -> Path:
     """A baked project with the recording tests, and where they record."""
-    project = bake()
+    project = bake(driver=driver)
     (project / "tests/test_recording.py").write_text(RECORDING_TESTS.lstrip())
     monkeypatch.setenv("RECORD_DIR", str(tmp_path))
     return project
@@ -249,6 +249,7 @@ def test_killed_sessions_database_is_swept_by_the_next(
 
 
 @SERVERS
+@EACH_DRIVER
 def test_sigterm_ends_the_session_cleanly(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_dsn: str
 ) -> None:
@@ -290,14 +291,15 @@ def test_sigterm_to_an_xdist_run_still_stops_the_embedded_server(
     assert embedded_servers() == set()
 
 
-def test_unreachable_server_fails_fast_with_one_clear_line(project: Path) -> None:
+@EACH_DRIVER
+def test_unreachable_server_fails_fast_with_one_clear_line(project: Path, driver: str) -> None:
     dsn = "postgresql://someone:secret-password@127.0.0.1:9/app"
     session = start_pytest(project, postgres_dsn=dsn)
     output = session.communicate(timeout=60)[0]
 
     assert session.returncode == pytest.ExitCode.USAGE_ERROR, output
     assert re.search(
-        r"cannot reach PostgreSQL at postgresql\+asyncpg://someone:\*\*\*@127\.0\.0\.1:9/app: "
+        rf"cannot reach PostgreSQL at postgresql\+{driver}://someone:\*\*\*@127\.0\.0\.1:9/app: "
         r".+; fix POSTGRES_DSN, start that server, or unset it",
         output,
     ), output

@@ -19,7 +19,7 @@ from cookiecutter.main import cookiecutter
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from tests.conftest import Bake
+from tests.conftest import EACH_DRIVER, Bake
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 HOOK = TEMPLATE / "hooks/pre_gen_project.py"
@@ -60,11 +60,12 @@ def import_names(distributions: set[str]) -> set[str]:
     return {module for name in distributions for module in by_distribution[name]}
 
 
+@EACH_DRIVER
 @pytest.mark.parametrize("framework", ["none", "fastapi"])
 def test_every_import_name_of_the_rendered_dependency_closure_is_refused(
-    bake: Bake, framework: str
+    bake: Bake, driver: str, framework: str
 ) -> None:
-    project = bake(framework=framework)
+    project = bake(driver=driver, framework=framework)
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())["project"]
     roots = [*pyproject["dependencies"], *pyproject["optional-dependencies"]["test"]]
 

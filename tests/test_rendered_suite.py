@@ -7,14 +7,8 @@ import os
 
 import pytest
 
-from tests.answers import (
-    API_TEST_COUNT,
-    DEFAULT_TEST_COUNT,
-    RICH_MODELS,
-    RICH_TEST_COUNT,
-    TRUNCATE_TEST_COUNT,
-)
-from tests.conftest import Bake
+from tests.answers import API_SUITES, DEFAULT_TEST_COUNT, SUITES, TRUNCATE_TEST_COUNT
+from tests.conftest import EACH_DRIVER, Bake
 from tests.leftovers import embedded_servers, session_databases
 from tests.rendered import run_tests
 from tests.servers import SERVERS
@@ -24,29 +18,13 @@ needs_server = pytest.mark.skipif(
     not POSTGRES_DSN, reason="set POSTGRES_DSN to a PostgreSQL server to run this too"
 )
 PROJECTS = pytest.mark.parametrize(
-    ("answers", "expected"),
-    [
-        ({}, DEFAULT_TEST_COUNT),
-        ({"models": RICH_MODELS}, RICH_TEST_COUNT),
-        ({"test_isolation": "truncate"}, TRUNCATE_TEST_COUNT),
-    ],
-    ids=["default", "rich", "truncate"],
+    ("answers", "expected"), list(SUITES.values()), ids=list(SUITES)
 )
 ISOLATIONS = pytest.mark.parametrize("isolation", ["rollback", "truncate"])
-# framework=fastapi in both isolation modes, with the default and the rich models: the
-# app's tests run inside each mode's isolation, the concurrent-request tests included.
+# framework=fastapi: the app's tests run inside each mode's isolation, the concurrent-request
+# tests included.
 API_PROJECTS = pytest.mark.parametrize(
-    ("answers", "expected"),
-    [
-        ({}, DEFAULT_TEST_COUNT + API_TEST_COUNT["default"]),
-        ({"test_isolation": "truncate"}, TRUNCATE_TEST_COUNT + API_TEST_COUNT["default"]),
-        ({"models": RICH_MODELS}, RICH_TEST_COUNT + API_TEST_COUNT["rich"]),
-        (
-            {"models": RICH_MODELS, "test_isolation": "truncate"},
-            RICH_TEST_COUNT - 1 + API_TEST_COUNT["rich"],
-        ),
-    ],
-    ids=["default-rollback", "default-truncate", "rich-rollback", "rich-truncate"],
+    ("answers", "expected"), list(API_SUITES.values()), ids=list(API_SUITES)
 )
 
 # Written into a baked project: tests that fail after writing, one per way of isolating.
@@ -122,9 +100,10 @@ def test_suite_passes_in_random_order(bake: Bake, isolation: str, seed: int) -> 
 
 
 @ISOLATIONS
-def test_tables_are_empty_after_failing_tests(bake: Bake, isolation: str) -> None:
+@EACH_DRIVER
+def test_tables_are_empty_after_failing_tests(bake: Bake, isolation: str, driver: str) -> None:
     """The failing tests run first (file order, no shuffling); every later check passes."""
-    project = bake(test_isolation=isolation)
+    project = bake(test_isolation=isolation, driver=driver)
     (project / "tests/test_aaa_failing.py").write_text(FAILING_TESTS.lstrip())
 
     counts = run_tests(project, "-p", "no:randomly", expect_failures=True)

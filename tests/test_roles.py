@@ -13,7 +13,7 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.conftest import Bake
+from tests.conftest import EACH_DRIVER, Bake
 from tests.servers import needs_server
 from tests.test_lifecycle import kill, start_pytest, wait_for
 
@@ -71,10 +71,11 @@ def finish(session: subprocess.Popen[str]) -> str:
     return output
 
 
+@EACH_DRIVER
 def test_createdb_role_clones_a_template_another_role_built(
-    bake: Bake, role_dsn: dict[str, str]
+    bake: Bake, role_dsn: dict[str, str], driver: str
 ) -> None:
-    project = bake()
+    project = bake(driver=driver)
     finish(start_pytest(project, "--db-rebuild", postgres_dsn=POSTGRES_DSN))
 
     output = finish(start_pytest(project, postgres_dsn=role_dsn["createdb"]))
@@ -127,10 +128,11 @@ def test_sweep_skips_a_dead_sessions_database_of_another_role(
     finish(start_pytest(project, postgres_dsn=POSTGRES_DSN))  # its owner sweeps it
 
 
+@EACH_DRIVER
 def test_role_without_createdb_stops_at_once_naming_the_grant(
-    bake: Bake, role_dsn: dict[str, str]
+    bake: Bake, role_dsn: dict[str, str], driver: str
 ) -> None:
-    project = bake()
+    project = bake(driver=driver)
     role = make_url(role_dsn["plain"]).username
 
     session = start_pytest(project, postgres_dsn=role_dsn["plain"])

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.answers import DEFAULT_TEST_COUNT
-from tests.conftest import Bake
+from tests.conftest import EACH_DRIVER, Bake
 from tests.rendered import python_in, run_tests
 from tests.workers import DATABASE_NAME
 
@@ -36,14 +36,15 @@ def test_without_postgres_dsn_alembic_says_so_in_one_line(bake: Bake) -> None:
     ]
 
 
-def test_alembic_reads_dotenv_and_the_environment_beats_it(bake: Bake) -> None:
-    project = bake()
+@EACH_DRIVER
+def test_alembic_reads_dotenv_and_the_environment_beats_it(bake: Bake, driver: str) -> None:
+    project = bake(driver=driver)
     (project / ".env").write_text(f"POSTGRES_DSN={NOWHERE.format('from_dotenv')}\n")
 
     [from_dotenv] = alembic(project, "current")
     [from_environment] = alembic(project, "current", postgres_dsn=NOWHERE.format("from_env"))
 
-    assert from_dotenv.startswith("FAILED: cannot connect to postgresql+asyncpg://")
+    assert from_dotenv.startswith(f"FAILED: cannot connect to postgresql+{driver}://")
     assert "127.0.0.1:1/from_dotenv: " in from_dotenv
     assert "127.0.0.1:1/from_env: " in from_environment
 
@@ -58,8 +59,9 @@ def test_a_malformed_postgres_dsn_is_named(bake: Bake) -> None:
 
 
 @pytest.mark.skipif(not POSTGRES_DSN, reason="set POSTGRES_DSN to run this")
-def test_a_missing_database_is_one_line_naming_it(bake: Bake) -> None:
-    project = bake()
+@EACH_DRIVER
+def test_a_missing_database_is_one_line_naming_it(bake: Bake, driver: str) -> None:
+    project = bake(driver=driver)
     missing = POSTGRES_DSN.rsplit("/", 1)[0] + "/no_such_database_here"
 
     [line] = alembic(project, "upgrade", "head", postgres_dsn=missing)

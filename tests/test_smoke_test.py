@@ -70,6 +70,27 @@ def test_smoke_test_runs_the_suite_and_leaves_a_ready_venv(
     assert works_from_the_parent.returncode == 0
 
 
+@pytest.mark.parametrize("framework", ["none", "fastapi"])
+def test_smoke_test_passes_with_psycopg_alone(
+    cookies: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+    framework: str,
+) -> None:
+    """As `cookiecutter . --no-input driver=psycopg` does: the project's .venv has psycopg,
+    whose binary wheel brings libpq, and not asyncpg. With the uv and fastapi case above,
+    every framework and driver pair passes its smoke test."""
+    project = bake_with_smoke_test(cookies, monkeypatch, driver="psycopg", framework=framework)
+
+    output = capfd.readouterr().out
+    expected = DEFAULT_TEST_COUNT + (API_TEST_COUNT["default"] if framework == "fastapi" else 0)
+    assert re.search(rf"^smoke test: {expected} passed in [\d.]+s$", output, re.M)
+    site_packages = next((project / ".venv").glob("lib/python*/site-packages"))
+    assert (site_packages / "psycopg_binary").is_dir()
+    assert not (site_packages / "asyncpg").exists()
+    assert embedded_servers() == set()
+
+
 @pytest.mark.parametrize(
     ("answers", "environment", "reason"),
     [

@@ -1,3 +1,26 @@
+{%- if cookiecutter.driver == "psycopg" -%}
+"""Connection strings as people write them, checked before psycopg gets them.
+
+Cloud providers and CI hand out libpq-style DSNs (`postgres://...?sslmode=require`).
+psycopg hands every query parameter to libpq as it is (`sslmode`, `connect_timeout`,
+`application_name`, `options=-c name=value`, `sslrootcert`, ...), so they are only
+checked here: a name libpq does not know, or one given twice, stops with one line
+rather than with a connection error in every test. A unix-socket directory may be
+given percent-encoded as the host (`postgresql://me@%2Fvar%2Frun/db`) or as
+`?host=/var/run`.
+"""
+
+from typing import Any
+from urllib.parse import unquote
+
+from psycopg.pq import Conninfo
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+DRIVERS = ("postgres", "postgresql", "postgresql+psycopg")
+# Every connection parameter the installed libpq knows.
+LIBPQ_PARAMETERS = tuple(option.keyword.decode() for option in Conninfo.get_defaults())
+{%- else -%}
 """Connection strings as people write them, turned into what asyncpg takes.
 
 Cloud providers and CI hand out libpq-style DSNs (`postgres://...?sslmode=require`).
@@ -23,6 +46,7 @@ PASSED_ON = ("host", "port", "prepared_statement_cache_size")
 TRANSLATED = ("sslmode", "connect_timeout", "application_name", "options")
 # One `-c name=value` (or `-cname=value`, `--name=value`) of libpq's `options`.
 SETTING = re.compile(r"(?:-c\s*|--)(?P<name>[\w.-]+)=(?P<value>(?:\\.|\S)*)")
+{%- endif %}
 
 
 class BadDSN(ValueError):
@@ -30,7 +54,7 @@ class BadDSN(ValueError):
 
 
 def async_url(dsn: str | URL) -> URL:
-    """`dsn` with SQLAlchemy's asyncpg driver; its query parameters are checked."""
+    """`dsn` with SQLAlchemy's {{ cookiecutter.driver }} driver; its query parameters are checked."""
     try:
         url = make_url(dsn)
     except Exception:
@@ -40,11 +64,30 @@ def async_url(dsn: str | URL) -> URL:
         ) from None
     if url.drivername not in DRIVERS:
         raise BadDSN(
-            f"{url.drivername}:// is not supported (only asyncpg is installed); "
+            f"{url.drivername}:// is not supported (only {{ cookiecutter.driver }} is installed); "
             f"use one of {', '.join(d + '://' for d in DRIVERS)}"
         )
     connect_args(url)
-    return url.set(drivername="postgresql+asyncpg")
+    return url.set(drivername="postgresql+{{ cookiecutter.driver }}")
+{%- if cookiecutter.driver == "psycopg" %}
+
+
+def connect_args(url: URL) -> dict[str, Any]:
+    """psycopg's keyword arguments beyond what SQLAlchemy takes from `url`.
+
+    The query goes to libpq as it is; SQLAlchemy would hand on a percent-encoded host
+    still encoded, so its socket directory is given here.
+    """
+    unknown = set(url.query) - set(LIBPQ_PARAMETERS)
+    if unknown:
+        raise BadDSN(
+            f"unsupported DSN parameter {sorted(unknown)[0]}; use libpq's connection "
+            "parameters, e.g. sslmode, connect_timeout, application_name, options"
+        )
+    for name in set(url.query) - {"host"}:  # several hosts are libpq's multi-host form
+        single(url, name)
+    return {"host": unquote(url.host)} if url.host and "%" in url.host else {}
+{%- else %}
 
 
 def connect_args(url: URL) -> dict[str, Any]:
@@ -69,15 +112,17 @@ def connect_args(url: URL) -> dict[str, Any]:
     if url.host and "%" in url.host:
         args["host"] = unquote(url.host)
     return args
+{%- endif %}
 
 
 def create_engine(dsn: str | URL, **kwargs: Any) -> AsyncEngine:
     """`create_async_engine` for a DSN as people write it."""
     url = async_url(dsn)
     args = {**connect_args(url), **kwargs.pop("connect_args", {})}
-    return create_async_engine(
-        url.difference_update_query(TRANSLATED), connect_args=args, **kwargs
-    )
+{%- if cookiecutter.driver == "asyncpg" %}
+    url = url.difference_update_query(TRANSLATED)  # asyncpg has them in args
+{%- endif %}
+    return create_async_engine(url, connect_args=args, **kwargs)
 
 
 def single(url: URL, name: str) -> str:
@@ -85,6 +130,7 @@ def single(url: URL, name: str) -> str:
     if isinstance(value, tuple):
         raise BadDSN(f"DSN parameter {name} is given {len(value)} times; give it once")
     return value
+{%- if cookiecutter.driver == "asyncpg" %}
 
 
 def sslmode(value: str) -> str:
@@ -117,3 +163,4 @@ def server_options(value: str) -> dict[str, str]:
     if value[position:].strip():
         raise BadDSN(f"options={value} is not a list of -c name=value settings")
     return settings
+{%- endif %}

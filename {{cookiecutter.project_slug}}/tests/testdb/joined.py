@@ -11,9 +11,16 @@ In rollback mode every session of a test shares one connection and its transacti
   must end in the reverse order they began: a session that starts while one of another
   asyncio task is open raises EscapeError, naming `@pytest.mark.db_commit`, where each
   session has a connection of its own. (Sessions nested in one task are fine.)
+{%- if cookiecutter.driver == "psycopg" %}
+- DDL gets the connection replaced after the test, as after an error that can leave the
+  driver confused. psycopg prepares a statement on its fifth run and forgets what it
+  prepared when it sees ALTER, DROP or ROLLBACK, so a rolled-back schema change leaves
+  it no stale plan.
+{%- else %}
 - DDL makes asyncpg prepare statements afresh, and the connection is replaced after the
   test, as after an error that can leave the driver confused: a rolled-back ALTER
   leaves cached statement plans invalid ("cached statement plan is invalid").
+{%- endif %}
 """
 
 import asyncio
@@ -76,10 +83,12 @@ class Watch:
         first = words[0] if words else ""
         if first in DDL:
             self.replace_connection = True
+{%- if cookiecutter.driver == "asyncpg" %}
             # SQLAlchemy does this for its own DDL constructs, not for text().
             invalidate = getattr(connection.dialect, "_invalidate_schema_cache", None)
             if invalidate is not None:
                 invalidate()
+{%- endif %}
         elif first in ENDS and words[1:2] != ["TO"]:  # not ROLLBACK TO SAVEPOINT
             self.fail(OWN_COMMIT.format(f"a raw {first} statement"))
 

@@ -31,7 +31,7 @@ NEWEST = (
 )
 NEXT_XID = "pg_snapshot_xmax(pg_current_snapshot())::text::int8"
 COMMITTED_SINCE = (
-    f"SELECT EXISTS (SELECT FROM generate_series($1::int8, {NEXT_XID} - 1) AS xid"
+    f"SELECT EXISTS (SELECT FROM generate_series({{ "%s" if cookiecutter.driver == "psycopg" else "$1" }}::int8, {NEXT_XID} - 1) AS xid"
     " WHERE pg_xact_status(xid::text::xid8) = 'committed')"
 )
 NEW_OBJECTS = sa.text(
@@ -75,7 +75,7 @@ class LeakGuard:
         rows = rows or "SELECT 0 WHERE false"
         self._rows = f"SELECT ARRAY({rows})"
         self._query = f"SELECT ({COMMITTED_SINCE}), {NEXT_XID}, ({NEWEST})"
-        self._driver: Any = None  # asyncpg's connection: the check runs on it directly
+        self._driver: Any = None  # {{ cookiecutter.driver }}'s connection: the check runs on it directly
         self._newest = 0
         self._next_xid = 0
 
@@ -92,18 +92,27 @@ class LeakGuard:
 
     async def _start(self) -> None:
         """Take the current state as the clean one to compare later states with."""
-        row = await self._driver.fetchrow(f"SELECT {NEXT_XID}, ({NEWEST})")
+        row = await self._fetchrow(f"SELECT {NEXT_XID}, ({NEWEST})")
         self._next_xid, self._newest = row[0], row[1] or 0
+
+    async def _fetchrow(self, query: str, *parameters: int) -> Any:
+        """One row of `query`, run on the driver's connection."""
+{%- if cookiecutter.driver == "psycopg" %}
+        cursor = await self._driver.execute(query, parameters or None)
+        return await cursor.fetchone()
+{%- else %}
+        return await self._driver.fetchrow(query, *parameters)
+{%- endif %}
 
     async def close(self) -> None:
         await self._connection.close()
 
     async def check(self) -> LeakError | None:
         """What outlived the test, cleaned up already; None if nothing did."""
-        committed, self._next_xid, newest = await self._driver.fetchrow(
+        committed, self._next_xid, newest = await self._fetchrow(
             self._query, self._next_xid
         )
-        filled = await self._driver.fetchval(self._rows) if committed else []
+        filled = (await self._fetchrow(self._rows))[0] if committed else []
         if not filled and newest <= self._newest:
             return None
         messages = []

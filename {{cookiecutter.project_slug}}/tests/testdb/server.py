@@ -114,7 +114,7 @@ def embedded_server(pgdata: Path) -> Iterator[URL]:
             "run `pytest --db-clear-cache` to start afresh"
         ) from error
     try:
-        yield async_url(server.get_uri("postgres", driver="asyncpg"))
+        yield async_url(server.get_uri("postgres"))
     finally:
         forget_dead_processes(pgdata)
         server.cleanup()
@@ -180,8 +180,8 @@ def clear_cache() -> str:
 async def check_reachable(url: URL, advice: str) -> None:
     """Fail in seconds with one clear line, not with an error from every test."""
     # A connect_timeout in the DSN wins.
-    timeout = {} if "connect_timeout" in url.query else {"timeout": CONNECT_TIMEOUT}
-    engine = create_engine(url, poolclass=NullPool, connect_args=timeout)
+    query = {"connect_timeout": str(CONNECT_TIMEOUT), **url.query}
+    engine = create_engine(url.update_query_dict(query), poolclass=NullPool)
     try:
         async with engine.connect() as connection:
             await connection.execute(sa.text("SELECT 1"))
