@@ -3,7 +3,6 @@ both isolation modes and in any order, and leaves no test database or server pro
 behind."""
 
 import asyncio
-import os
 
 import pytest
 
@@ -11,12 +10,8 @@ from tests.answers import API_SUITES, DEFAULT_TEST_COUNT, SUITES, TRUNCATE_TEST_
 from tests.conftest import EACH_DRIVER, Bake
 from tests.leftovers import embedded_servers, session_databases
 from tests.rendered import run_tests
-from tests.servers import SERVERS
+from tests.servers import POSTGRES_DSN, SERVERS, needs_server
 
-POSTGRES_DSN = os.environ.get("POSTGRES_DSN")
-needs_server = pytest.mark.skipif(
-    not POSTGRES_DSN, reason="set POSTGRES_DSN to a PostgreSQL server to run this too"
-)
 PROJECTS = pytest.mark.parametrize(
     ("answers", "expected"), list(SUITES.values()), ids=list(SUITES)
 )
