@@ -79,6 +79,7 @@ def markdown(results: Results) -> str:
             cells.append(f"{overhead(measured, strategy):.2f} ms{less}")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     for key, label in (
+        ("guard_share", "the leak guard's share (guarded less unguarded, test by test)"),
         ("select_1", "one `SELECT 1` round trip (the floor)"),
         ("no_isolation", "the test itself, no isolation (subtracted above)"),
     ):

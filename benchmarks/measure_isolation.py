@@ -103,6 +103,19 @@ def strategies(url: URL, shared: DBSessionManager, guard: LeakGuard) -> dict[str
     }
 
 
+async def guard_share(runs: int, warmup: int, named: dict[str, Strategy]) -> list[float]:
+    """Milliseconds the leak guard adds to a test: a guarded test less the unguarded one
+    run just before it, pair by pair, so even slow drift of the machine cancels."""
+    guarded, unguarded = named["savepoint_rollback"], named["savepoint_rollback_unguarded"]
+    shares = []
+    for run in range(warmup + runs):
+        without = await one_test(unguarded)
+        share = await one_test(guarded) - without
+        if run >= warmup:
+            shares.append(share)
+    return shares
+
+
 async def select_1(runs: int, warmup: int, shared: DBSessionManager) -> list[float]:
     """One round trip on an open connection: the floor under any per-test cost."""
     async with shared.engine.connect() as connection:
@@ -136,7 +149,9 @@ async def measure(server_url: URL, runs: int, warmup: int) -> dict[str, list[flo
         await migrations.upgrade(url)
         shared = DBSessionManager(url)
         guard = await LeakGuard.open(shared.engine, Base.metadata)
-        results = await in_turns(runs, warmup, strategies(url, shared, guard))
+        named = strategies(url, shared, guard)
+        results = await in_turns(runs, warmup, named)
+        results["guard_share"] = await guard_share(runs, warmup, named)
         results["select_1"] = await select_1(runs, warmup, shared)
         await guard.close()
         await shared.close()

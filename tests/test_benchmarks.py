@@ -48,6 +48,7 @@ def test_isolation_benchmark_measures_every_strategy(tmp_path: Path) -> None:
     ]
     assert "savepoint rollback + leak guard (default)" in labels
     assert "savepoint rollback, without the leak guard" in labels
+    assert "the leak guard's share (guarded less unguarded, test by test)" in labels
     assert "article: engine per test + TRUNCATE CASCADE" in labels
     for row in table_rows(written)[1:]:
         assert all(cell.endswith(" ms") or "ms (" in cell for cell in row[1:]), row

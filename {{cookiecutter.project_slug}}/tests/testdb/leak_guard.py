@@ -1,17 +1,17 @@
 """After each test: did anything outlive it? If so, fail that test and clean up.
 
 A rolled-back test leaves nothing behind unless something committed outside its
-transaction, e.g. an engine the code under test made itself from postgres_dsn(). One
-query, on the guard's own connection while the test's transaction rolls back, asks
-whether any transaction that wrote since the last check committed (the few
-transaction ids assigned since then, by their status: the test's own are rolled
-back), and for the newest object id of pg_class, pg_type, pg_proc and pg_namespace: a
-higher one than at the start is a new table, index, view, sequence, type, function or
-schema. Its cost does not grow with the number of tables. Only when something
-committed (another test process, or a leak) does a second query look for rows in the
-model tables (the EXISTS probe of cleanup.py). A leak fails
-the test that made it, naming what leaked and what to do; the tables are emptied and
-the new objects dropped, so the next test starts as it should.
+transaction, e.g. an engine the code under test made itself from postgres_dsn(). So
+one small query, on the guard's own connection while the test's connection rolls back,
+asks only whether any transaction that wrote since the last check committed (the few
+transaction ids assigned since then, by their status: the test's own are rolled back).
+Its cost does not grow with the number of tables. Only when something committed
+(another test process, autovacuum, or a leak) does a second query look for rows in the
+model tables (the EXISTS probe of cleanup.py) and for the newest object id of pg_class,
+pg_type, pg_proc and pg_namespace: a higher one than at the start is a new table,
+index, view, sequence, type, function or schema. A leak fails the test that made it,
+naming what leaked and what to do; the tables are emptied and the new objects dropped,
+so the next test starts as it should.
 
 Not seen: committed DROP or ALTER of objects that were there already, and rows in
 tables outside the models (e.g. alembic_version).
@@ -73,8 +73,8 @@ class LeakGuard:
         self._tables = metadata.sorted_tables
         rows = str(probe_query(metadata, connection.dialect)) if self._tables else ""
         rows = rows or "SELECT 0 WHERE false"
-        self._rows = f"SELECT ARRAY({rows})"
-        self._query = f"SELECT ({COMMITTED_SINCE}), {NEXT_XID}, ({NEWEST})"
+        self._query = f"SELECT ({COMMITTED_SINCE}), {NEXT_XID}"
+        self._after_commit = f"SELECT ARRAY({rows}), ({NEWEST})"
         self._driver: Any = None  # {{ cookiecutter.driver }}'s connection: the check runs on it directly
         self._newest = 0
         self._next_xid = 0
@@ -109,10 +109,10 @@ class LeakGuard:
 
     async def check(self) -> LeakError | None:
         """What outlived the test, cleaned up already; None if nothing did."""
-        committed, self._next_xid, newest = await self._fetchrow(
-            self._query, self._next_xid
-        )
-        filled = (await self._fetchrow(self._rows))[0] if committed else []
+        committed, self._next_xid = await self._fetchrow(self._query, self._next_xid)
+        if not committed:
+            return None
+        filled, newest = await self._fetchrow(self._after_commit)
         if not filled and newest <= self._newest:
             return None
         messages = []
