@@ -2,6 +2,7 @@
 
 import json
 import socket
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -21,6 +22,17 @@ def embedded_servers() -> set[int]:
         if process.info["name"] == "postgres"
         and f"{cache_root}/" in " ".join(process.info["cmdline"] or ())
     }
+
+
+def servers_on(directory: Path) -> set[int]:
+    """Running PostgreSQL processes on the data directory `directory`, whoever's they are."""
+    found = set()
+    for process in psutil.process_iter(["name", "cmdline"]):
+        if process.info["name"] == "postgres" and str(directory) in " ".join(
+            process.info["cmdline"] or ()
+        ):
+            found.add(process.pid)
+    return found
 
 
 async def session_databases(dsn: str, prefix: str = f"{workers.DATABASE_NAME}_test") -> set[str]:

@@ -55,6 +55,11 @@ def run_tests(
         postgres_dsn=postgres_dsn,
         expect_failures=expect_failures,
     )
+    return summary(output)
+
+
+def summary(output: str) -> dict[str, int]:
+    """The counts of pytest's summary line in `output`, e.g. {"passed": 7}."""
     match = SUMMARY.search(output)
     assert match, f"no pytest summary line in:\n{output}"
     counts = {}

@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import platformdirs
-import psutil
 import pytest
 
 from tests.conftest import Bake
+from tests.leftovers import servers_on
 
 NO_DATABASE_TESTS = """
 def test_adds() -> None:
@@ -66,16 +66,6 @@ def servers_seen_during(project: Path, *args: str) -> set[int]:
     output = session.communicate()[0]
     assert session.returncode == 0, output
     return seen
-
-
-def servers_on(directory: Path) -> set[int]:
-    found = set()
-    for process in psutil.process_iter(["name", "cmdline"]):
-        if process.info["name"] == "postgres" and str(directory) in " ".join(
-            process.info["cmdline"] or ()
-        ):
-            found.add(process.pid)
-    return found
 
 
 @pytest.mark.parametrize(
