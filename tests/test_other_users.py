@@ -192,6 +192,8 @@ def test_two_users_at_once_each_run_the_suite_on_a_server_of_their_own(
     shared_tmp: Path,
     workdir: Path,
 ) -> None:
+    """Root's session holds its server while the user's starts another; both pass, and
+    each has its own server, socket (in its data directory) and start-up lock."""
     both_run = shared_tmp / "both-servers-run"
     for project in (root_project, user_project):
         (project / "tests/test_wait_for_the_other.py").write_text(WAIT_FOR_THE_OTHER.lstrip())
@@ -229,6 +231,11 @@ def test_two_users_at_once_each_run_the_suite_on_a_server_of_their_own(
     assert at_once, "the two servers never ran at the same time"
     for directory in servers.values():
         assert servers_on(directory) == set(), f"a server on {directory} is still running"
+    # Each took the library's start-up lock in a runtime directory of their own.
+    for uid in (os.geteuid(), user.pw_uid):
+        lock = shared_tmp / f"pgserver-{uid}/python_PostgresServer/.lockfile"
+        assert lock.stat().st_uid == uid
+    assert not (shared_tmp / ".lockfile").exists()
 
 
 def running(directory: Path, sessions: dict[str, "subprocess.Popen[str]"], timeout: float) -> bool:
