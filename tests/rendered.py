@@ -16,19 +16,41 @@ def python_in(
 
     POSTGRES_DSN is set to `postgres_dsn`, or removed so the embedded server is used.
     """
-    environment = {**os.environ, "PYTHONPATH": str(project / "src")}
-    environment.pop("POSTGRES_DSN", None)
-    if postgres_dsn:
-        environment["POSTGRES_DSN"] = postgres_dsn
     return subprocess.run(
         [sys.executable, *arguments],
         cwd=project,
-        env=environment,
+        env=environment_in(project, postgres_dsn),
         capture_output=True,
         text=True,
         timeout=timeout,
         check=False,
     )
+
+
+def shell_in(project: Path, command: str, **variables: str) -> "subprocess.CompletedProcess[str]":
+    """Run a command line in bash in the project, as a user types it with this
+    environment's tools on PATH and the project's src/ importable; POSTGRES_DSN unset."""
+    environment = environment_in(project)
+    environment["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{environment['PATH']}"
+    return subprocess.run(
+        ["bash", "-c", command],
+        cwd=project,
+        env={**environment, **variables},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def environment_in(project: Path, postgres_dsn: str | None = None) -> dict[str, str]:
+    """This environment, with the project's src/ importable and POSTGRES_DSN set to
+    `postgres_dsn`, or removed so the embedded server is used."""
+    environment = {**os.environ, "PYTHONPATH": str(project / "src")}
+    environment.pop("POSTGRES_DSN", None)
+    if postgres_dsn:
+        environment["POSTGRES_DSN"] = postgres_dsn
+    return environment
 
 
 def run(

@@ -201,8 +201,11 @@ def start_timeout() -> float:
 
 def wait_while_starting(pgdata: Path, started: float, timeout: float) -> bool:
     """Wait while the server in `pgdata` is starting: True once it is ready, False if
-    none is starting. Past the time-out, stop it and say which time-out ran out."""
-    while (status := postmaster_status(pgdata)) == "starting":
+    none is starting. Past the time-out, stop it and say which time-out ran out.
+
+    A server recovering from an archive says "standby" (read-only) before "ready".
+    """
+    while (status := postmaster_status(pgdata)) in ("starting", "standby"):
         waited = time.monotonic() - started
         if waited > timeout:
             stop_unused(pgdata)
