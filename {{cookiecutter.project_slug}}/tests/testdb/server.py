@@ -146,7 +146,7 @@ def runtime_directory() -> Path:
                 path.chmod(0o700)
             (path / RUNTIME_APP).mkdir(exist_ok=True)
             return path
-        problem = f"is uid {info.st_uid}'s" if info.st_uid != uid else "is a file"
+        problem = f"is uid {info.st_uid}'s" if info.st_uid != uid else "is no directory"
     except OSError as error:
         problem = f"cannot be made ({error.strerror})"
     raise ServerUnavailable(
