@@ -154,6 +154,25 @@ def test_a_user_after_root_runs_the_suite_on_the_embedded_server(
     assert (pgdata(workdir / "cache") / "PG_VERSION").exists(), "not the embedded server"
 
 
+def test_a_runtime_directory_another_user_made_stops_the_session_with_one_line(
+    user: pwd.struct_passwd, user_project: Path, venv: Path, shared_tmp: Path, workdir: Path
+) -> None:
+    """Something outside the project in the way: the session says what and what to do."""
+    taken = shared_tmp / f"pgserver-{user.pw_uid}"
+    taken.mkdir()  # root's
+
+    environment = user_environment(user, venv, shared_tmp, workdir, PYTHONPATH="src")
+    completed = other_user.run(
+        user, suite_command(str(venv / "bin/python")), cwd=user_project, env=environment
+    )
+
+    assert completed.returncode == pytest.ExitCode.USAGE_ERROR, completed.stdout
+    assert (
+        f"{taken}, the embedded PostgreSQL's runtime directory for uid {user.pw_uid}, is "
+        "uid 0's; remove it, or set TMPDIR to a directory of your own"
+    ) in completed.stdout
+
+
 def test_a_user_after_root_generates_a_project_and_its_smoke_test_passes(
     user: pwd.struct_passwd,
     root_project: Path,
