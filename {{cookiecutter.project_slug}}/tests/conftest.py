@@ -13,15 +13,10 @@ Tests ask for `db`. The machinery that is not a fixture lives in tests/testdb/.
 """
 
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Literal
 
 import pytest
 from sqlalchemy.engine import URL
-
-from {{ cookiecutter.package_name }}.db import DBSessionManager
-from {{ cookiecutter.package_name }}.models import Base
-from {{ cookiecutter.package_name }}.settings import Settings
 
 from testdb import (
     databases,
@@ -36,9 +31,8 @@ from testdb import (
 )
 from testdb.kept import pytest_runtest_makereport  # noqa: F401 - shows kept databases
 from testdb.leak_guard import LeakGuard
+from testdb.project import METADATA, NAME, DBSessionManager, read_environment_only
 
-DATABASE = "{{ cookiecutter.database_name }}"
-MIGRATIONS = Path(__file__).parents[1] / "src/{{ cookiecutter.package_name }}/migrations"
 # How `db` keeps tests apart (a test marked db_commit always commits): "rollback" runs
 # each test in a transaction that is rolled back; "truncate" commits for real and
 # empties the tables after each test.
@@ -70,12 +64,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # A developer's .env never moves a test run: the tests read the environment only.
-    Settings.model_config["env_file"] = None
+    read_environment_only()
     if config.getoption("db_clear_cache") and not hasattr(config, "workerinput"):
         print(server.clear_cache())
     if config.getoption("db_clear_kept") and not hasattr(config, "workerinput"):
-        print(kept.clear(DATABASE))
+        print(kept.clear(NAME))
     if not config.getoption("collectonly"):
         # Starts the embedded server once the tests are collected, if they need it.
         config.pluginmanager.register(startup, "testdb.startup")
@@ -110,15 +103,8 @@ async def migrate_db(request: pytest.FixtureRequest, postgres_server: URL) -> st
 async def ensure_template(server: URL, *, rebuild: bool = False) -> str:
     try:
         async with databases.admin_connection(server) as connection:
-            return await templates.ensure_template(
-                server,
-                connection,
-                project=DATABASE,
-                migrations=MIGRATIONS,
-                migrate=migrations.upgrade,
-                rebuild=rebuild,
-            )
-    except roles.NotAllowed as error:
+            return await migrations.ensure_template(server, connection, rebuild=rebuild)
+    except (roles.NotAllowed, migrations.EnvPyError) as error:
         pytest.exit(str(error), returncode=pytest.ExitCode.USAGE_ERROR)
 
 
@@ -131,9 +117,9 @@ async def create_test_db(
     Databases left by crashed or killed sessions are dropped first; those of sessions
     still running, and any database these fixtures did not make, are left alone.
     """
-    name = databases.run_database_name(f"{DATABASE}_test")
+    name = databases.run_database_name(f"{NAME}_test")
     async with databases.admin_connection(postgres_server) as connection:
-        await databases.sweep(connection, DATABASE, say=tell(request.config))
+        await databases.sweep(connection, NAME, say=tell(request.config))
         while not await templates.clone(connection, migrate_db, name):
             migrate_db = await ensure_template(postgres_server)  # retired meanwhile
     url = postgres_server.set(database=name)
@@ -164,9 +150,9 @@ def tell(config: pytest.Config) -> Callable[[str], None]:
 @pytest.fixture
 async def empty_db(postgres_server: URL) -> AsyncIterator[URL]:
     """A database of the test's own with no schema at all, for testing migrations."""
-    name = databases.run_database_name(f"{DATABASE}_test_m")
+    name = databases.run_database_name(f"{NAME}_test_m")
     async with databases.admin_connection(postgres_server) as connection:
-        await databases.create_database(connection, name, kind="run", project=DATABASE)
+        await databases.create_database(connection, name, kind="run", project=NAME)
     try:
         yield postgres_server.set(database=name)
     finally:
@@ -185,7 +171,7 @@ async def shared_manager(create_test_db: URL) -> AsyncIterator[DBSessionManager]
 @pytest.fixture(scope="session")
 async def leak_guard(shared_manager: DBSessionManager) -> AsyncIterator[LeakGuard]:
     """Fails a test whose rows or objects outlived it (see testdb/leak_guard.py)."""
-    guard = await LeakGuard.open(shared_manager.engine, Base.metadata)
+    guard = await LeakGuard.open(shared_manager.engine, METADATA)
     yield guard
     await guard.close()
 
@@ -216,7 +202,7 @@ async def db(
     if request.config.getoption("db_keep_failed"):
         url = request.getfixturevalue("postgres_server")
         template = request.getfixturevalue("migrate_db")
-        async with kept.kept_if_failed(request, url, template, DATABASE) as manager:
+        async with kept.kept_if_failed(request, url, template, NAME) as manager:
             yield manager
         return
     marker = request.node.get_closest_marker("db_commit")
@@ -231,6 +217,6 @@ async def db(
         return
     reset_sequences = bool(marker and marker.kwargs.get("reset_sequences"))
     async with isolation.committed(
-        shared_manager, Base.metadata, leak_guard, reset_sequences=reset_sequences
+        shared_manager, METADATA, leak_guard, reset_sequences=reset_sequences
     ) as manager:
         yield manager

@@ -25,9 +25,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.pool import NullPool
 
-from {{ cookiecutter.package_name }}.dsn import create_engine
-
 from testdb import roles
+from testdb.project import create_engine
 
 MARKER = "made by the test fixtures: "
 # The exact name of each kind of database, after the project's database name; other

@@ -18,18 +18,15 @@ import os
 import signal
 import sys
 from contextlib import suppress
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from testdb import databases, migrations, roles, server, templates
+from testdb import databases, migrations, project, roles, server, templates
 
-DATABASE = "{{ cookiecutter.database_name }}"
-NAME = f"{DATABASE}_dev"
+NAME = f"{project.NAME}_dev"
 KIND = "dev"
-MIGRATIONS = Path(__file__).parents[2] / "src/{{ cookiecutter.package_name }}/migrations"
 EMBEDDED_NOTE = (
     "the embedded PostgreSQL runs only while dev-db does: "
     "use `dev-db run -- COMMAND` to reach this database"
@@ -89,27 +86,23 @@ async def ensure(url: URL, connection: AsyncConnection) -> None:
 
     Kept between sessions: the test fixtures sweep only run databases, never kind "dev".
     """
-    if NAME in await databases.our_databases(connection, kind=KIND, project=DATABASE):
+    if await is_ours(connection):
         return
     if await exists(connection):
         raise DevDbError(
             f"database {NAME} exists but dev-db did not make it; "
             "drop or rename it to use dev-db"
         )
-    template = await ensure_template(url, connection)
+    template = await migrations.ensure_template(url, connection)
     while not await templates.clone(connection, template, NAME, kind=KIND):
-        template = await ensure_template(url, connection)  # retired meanwhile
+        # Retired meanwhile by another session: build it again.
+        template = await migrations.ensure_template(url, connection)
     print(f"dev-db: created {NAME} at the newest migration", file=sys.stderr)
 
 
-async def ensure_template(url: URL, connection: AsyncConnection) -> str:
-    return await templates.ensure_template(
-        url,
-        connection,
-        project=DATABASE,
-        migrations=MIGRATIONS,
-        migrate=migrations.upgrade,
-    )
+async def is_ours(connection: AsyncConnection) -> bool:
+    ours = await databases.our_databases(connection, kind=KIND, project=project.NAME)
+    return NAME in ours
 
 
 async def exists(connection: AsyncConnection) -> bool:
@@ -118,9 +111,7 @@ async def exists(connection: AsyncConnection) -> bool:
 
 
 async def drop(connection: AsyncConnection) -> int:
-    if NAME not in await databases.our_databases(
-        connection, kind=KIND, project=DATABASE
-    ):
+    if not await is_ours(connection):
         if await exists(connection):
             raise DevDbError(f"database {NAME} was not made by dev-db; not dropping it")
         print(f"dev-db: {NAME} does not exist; nothing to drop", file=sys.stderr)

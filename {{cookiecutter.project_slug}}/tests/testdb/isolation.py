@@ -21,11 +21,10 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
 )
 
-from {{ cookiecutter.package_name }}.db import DBSessionManager
-
 from testdb import joined
 from testdb.cleanup import empty_tables
 from testdb.leak_guard import LeakError, LeakGuard
+from testdb.project import DBSessionManager
 
 
 class JoinedSessionManager(DBSessionManager):

@@ -16,9 +16,8 @@ from contextlib import asynccontextmanager
 import pytest
 from sqlalchemy.engine import URL
 
-from {{ cookiecutter.package_name }}.db import DBSessionManager
-
 from testdb import databases, server, templates
+from testdb.project import DBSessionManager
 
 COMMAND = pytest.StashKey[str]()
 

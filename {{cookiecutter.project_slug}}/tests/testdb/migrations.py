@@ -1,17 +1,35 @@
-"""Run Alembic commands against a test database from inside the tests' event loop."""
+"""Run the project's Alembic migrations on a test database from inside the tests' loop.
+
+The tests hand Alembic's env.py a connection in `config.attributes["connection"]`, as
+Alembic's cookbook does for async code ("Programmatic API use (connection sharing)"):
+an env.py that instead connects by itself would migrate whatever database its own
+settings name, and its `asyncio.run()` cannot start inside the tests' running loop.
+Either way the build stops with one line saying what env.py must do.
+"""
 
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL, Connection
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.pool import NullPool
 
-from {{ cookiecutter.package_name }}.dsn import create_engine
+from testdb import templates
+from testdb.project import ALEMBIC_INI, NAME, create_engine
 
-ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
+USE_THE_CONNECTION = (
+    "make env.py run the migrations on config.attributes['connection'] when it is "
+    "given (README: Using the test database in an existing project)"
+)
+
+
+class EnvPyError(Exception):
+    """env.py did not migrate the database it was handed; the message says why."""
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -20,6 +38,25 @@ def alembic_config(connection: Connection | None = None) -> Config:
     config.attributes["connection"] = connection
     config.attributes["configure_logger"] = False
     return config
+
+
+def migrations_directory() -> Path:
+    """The directory of env.py and versions/, from alembic.ini's script_location."""
+    return Path(ScriptDirectory.from_config(alembic_config()).dir)
+
+
+async def ensure_template(
+    server: URL, connection: AsyncConnection, *, rebuild: bool = False
+) -> str:
+    """The name of the project's template database at head (see templates.py)."""
+    return await templates.ensure_template(
+        server,
+        connection,
+        project=NAME,
+        migrations=migrations_directory(),
+        migrate=upgrade,
+        rebuild=rebuild,
+    )
 
 
 async def run_alembic(url: URL, command_: Callable[..., Any], *args: str) -> None:
@@ -31,11 +68,32 @@ async def run_alembic(url: URL, command_: Callable[..., Any], *args: str) -> Non
     engine = create_engine(url, poolclass=NullPool)
     try:
         async with engine.begin() as connection:
-            await connection.run_sync(
-                lambda sync: command_(alembic_config(sync), *args)
-            )
+            await connection.run_sync(lambda sync: on(sync, command_, *args))
     finally:
         await engine.dispose()
+
+
+def on(connection: Connection, command_: Callable[..., Any], *args: str) -> None:
+    """Run the command with env.py handed `connection`; check it used that one."""
+    try:
+        command_(alembic_config(connection), *args)
+    except RuntimeError as error:
+        if "running event loop" not in str(error):
+            raise
+        raise EnvPyError(
+            f"env.py called asyncio.run() inside the tests' event loop; "
+            f"{USE_THE_CONNECTION}"
+        ) from None
+    if command_ is command.upgrade and not has_version_table(connection):
+        raise EnvPyError(
+            f"env.py migrated another database than {connection.engine.url.database}, "
+            f"the one it was handed; {USE_THE_CONNECTION}"
+        )
+
+
+def has_version_table(connection: Connection) -> bool:
+    found = connection.scalar(sa.text("SELECT to_regclass('alembic_version')"))
+    return found is not None
 
 
 async def upgrade(url: URL, revision: str = "head") -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.pool import NullPool
 
-from {{ cookiecutter.package_name }}.dsn import create_engine
+from testdb.project import create_engine
 
 INSUFFICIENT_PRIVILEGE = "42501"
 

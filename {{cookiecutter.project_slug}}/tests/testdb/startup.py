@@ -12,7 +12,7 @@ import os
 
 import pytest
 
-from testdb import server
+from testdb import embedded, server
 
 # Every database fixture depends on this one (see conftest.py).
 SERVER_FIXTURE = "postgres_server"
@@ -27,4 +27,4 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     is_controller = config.pluginmanager.getplugin("dsession") is not None
     if is_controller and not os.environ.get("POSTGRES_DSN"):
-        server.stop_if_abandoned(server.data_directory())
+        embedded.stop_if_abandoned(server.data_directory())
