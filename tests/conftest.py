@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import platformdirs
 import pytest
 
 from tests import workers
@@ -81,6 +82,17 @@ def workers_kept_apart(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Non
             patch.setenv(name, value)
         for name in workers.XDIST_VARIABLES:
             patch.delenv(name, raising=False)
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def one_embedded_server_per_worker(workers_kept_apart: None) -> Iterator[None]:
+    """The rendered projects' embedded servers keep their data in one directory per worker
+    (TESTDB_PGDATA), which stays warm; each bake's default, keyed by its new path, would
+    run initdb and build a template for every project. Tests of the default unset it."""
+    with pytest.MonkeyPatch.context() as patch:
+        pgdata = platformdirs.user_cache_path("template-tests") / "pgdata"
+        patch.setenv("TESTDB_PGDATA", str(pgdata))
         yield
 
 

@@ -34,6 +34,7 @@ def project(bake: Bake, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A baked project with two tests that use no database, whose embedded server's data
     directory is new to this test (and removed after it)."""
     monkeypatch.delenv("POSTGRES_DSN", raising=False)
+    monkeypatch.setenv("TESTDB_PGDATA", str(pgdata()))
     shutil.rmtree(pgdata().parent, ignore_errors=True)
     project = bake(project_name=SLUG.replace("-", " ").title())
     (project / "tests/test_plain.py").write_text(NO_DATABASE_TESTS.lstrip())

@@ -11,7 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import platformdirs
 import pytest
 
 from tests.conftest import EACH_DRIVER, Bake
@@ -317,7 +316,7 @@ def run_output(project: Path, *args: str) -> str:
 
 def test_clear_cache_deletes_the_embedded_servers_data(project: Path) -> None:
     run_output(project, "tests/test_recording.py")
-    data = Path(platformdirs.user_cache_path("example-service")) / "pgdata"
+    data = Path(os.environ["TESTDB_PGDATA"])
     assert (data / "PG_VERSION").is_file()
 
     output = run_output(project, "--db-clear-cache", "tests/test_recording.py", *LOG)

@@ -121,13 +121,10 @@ def suite_command(python: str) -> list[str]:
     return [python, "-m", "pytest", "-p", "no:cacheprovider", "-q"]
 
 
-def pgdata(cache: Path) -> Path:
-    """Where a project baked with the default answers keeps its embedded server's data."""
-    return cache / "example-service/pgdata"
-
-
-def root_cache() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+def servers_in(cache: Path) -> Path:
+    """Where the embedded servers' data directories are by default in the user cache
+    `cache` (one per checkout, keyed by its path)."""
+    return cache / "testdb"
 
 
 def test_a_user_after_root_runs_the_suite_on_the_embedded_server(
@@ -151,7 +148,8 @@ def test_a_user_after_root_runs_the_suite_on_the_embedded_server(
 
     assert completed.returncode == 0, completed.stdout
     assert summary(completed.stdout) == {"passed": DEFAULT_TEST_COUNT}
-    assert (pgdata(workdir / "cache") / "PG_VERSION").exists(), "not the embedded server"
+    started = list(servers_in(workdir / "cache").glob("*/pgdata/PG_VERSION"))
+    assert started, "not the embedded server"
 
 
 def test_a_runtime_directory_another_user_made_stops_the_session_with_one_line(
@@ -226,7 +224,7 @@ def test_two_users_at_once_each_run_the_suite_on_a_server_of_their_own(
     user_env = user_environment(
         user, venv, shared_tmp, workdir, PYTHONPATH="src", BOTH_SERVERS_RUN=str(both_run)
     )
-    servers = {"root": pgdata(root_cache()), "user": pgdata(workdir / "cache")}
+    servers = {"root": Path(os.environ["TESTDB_PGDATA"]), "user": servers_in(workdir / "cache")}
 
     # Root's server first: the user comes to a machine where root holds its server.
     sessions = {"root": start(suite_command(sys.executable), cwd=root_project, env=root_env)}

@@ -36,6 +36,7 @@ def baked(bake: Bake, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     removed after it)."""
     monkeypatch.delenv("POSTGRES_DSN", raising=False)
     monkeypatch.delenv("TESTDB_START_TIMEOUT", raising=False)
+    monkeypatch.setenv("TESTDB_PGDATA", str(pgdata()))
     shutil.rmtree(pgdata().parent, ignore_errors=True)
     yield bake(project_name=SLUG.replace("-", " ").title())
     if pgdata().exists():
