@@ -14,9 +14,9 @@ In rollback mode every session of a test shares one connection and its transacti
   nested in one task are fine, and so is a session a fixture left open: its task has
   finished, so the test's sessions only nest in it.
 - A session that ends (commit, rollback, close) while one that began after it is still
-  open ends the later one's savepoint too; when the later one then commits or rolls
-  back, it raises EscapeError saying so, instead of PostgreSQL's "savepoint ... does not
-  exist".
+  open would end the later one's savepoint too, and the later one would fail with
+  PostgreSQL's "savepoint ... does not exist": the earlier one raises EscapeError
+  instead, saying so.
 {%- if cookiecutter.driver == "psycopg" %}
 - DDL gets the connection replaced after the test, as after an error that can leave the
   driver confused. psycopg prepares a statement on its fifth run and forgets what it
@@ -62,12 +62,12 @@ CONCURRENT = (
     "rolled-back test they share one connection, whose savepoints cannot end out of "
     "order; " + COMMIT_MARK + ", so that each session has a connection of its own"
 )
-ENDED_EARLY = (
-    "savepoint {name} of a session of this test was gone: a session that began before "
-    "it {how} while it was still open, which on the one connection of a rolled-back "
-    "test ends the later session's savepoint too; end sessions in the reverse order "
-    "they began (nest the later one inside the earlier), or " + COMMIT_MARK + ", so "
-    "that each session has a connection of its own"
+OUT_OF_ORDER = (
+    "a session of this test {} while a session that began after it was still open: on "
+    "the one connection of a rolled-back test, that ends the later session's savepoint "
+    "too; end sessions in the reverse order they began (nest the later one inside the "
+    "earlier, or close it first), or " + COMMIT_MARK + ", so that each session has a "
+    "connection of its own"
 )
 DDL = frozenset({"CREATE", "ALTER", "DROP", "TRUNCATE", "COMMENT", "GRANT", "REVOKE"})
 ENDS = frozenset({"COMMIT", "END", "ROLLBACK", "ABORT", "BEGIN", "START"})
@@ -110,8 +110,6 @@ class Watch:
 
     def __init__(self) -> None:
         self.savepoints: list[Savepoint] = []
-        # Savepoints ended with one that began before them: name -> how it ended.
-        self.ended_early: dict[str, str] = {}
         self.replace_connection = False
         self.problem: EscapeError | None = None
 
@@ -158,31 +156,26 @@ class Watch:
         holder = self.innermost_in_use()
         if holder is not None and holder.task is not task and running(holder.task):
             self.fail(CONCURRENT)
-        self.ended_early.pop(name, None)
         self.savepoints.append(Savepoint(name, task))
 
     def end_savepoint(self, name: str, *, rolled_back: bool) -> None:
-        """Release or roll back to `name`, ending the savepoints above it, as PostgreSQL
-        does; a savepoint rolled back to stays, out of use.
+        """Release or roll back to `name`, as PostgreSQL does: the savepoints above it
+        end too, and one rolled back to stays, out of use.
 
-        A session still using one of those above fails only when it ends, as it would
-        in PostgreSQL, but saying why; one of another running task fails at once.
+        Those above must be out of use: a session still using one would go on outside
+        any savepoint, and fail when it ends ("savepoint ... does not exist").
         """
         position = self.position(name)
         if position is None:
-            if name in self.ended_early:
-                self.fail(ENDED_EARLY.format(name=name, how=self.ended_early[name]))
             return  # not begun on this connection while the test ran
         ended = self.savepoints[position]
         above = [each for each in self.savepoints[position + 1 :] if each.in_use]
         owners = {asyncio.current_task(), ended.task}
         if any(each.task not in owners and running(each.task) for each in above):
             self.fail(CONCURRENT)
-        if rolled_back:
-            how = f"rolled back or closed (ROLLBACK TO SAVEPOINT {name})"
-        else:
-            how = f"committed (RELEASE SAVEPOINT {name})"
-        self.ended_early.update((each.name, how) for each in above)
+        if above:
+            how = "rolled back or closed" if rolled_back else "committed"
+            self.fail(OUT_OF_ORDER.format(how))
         if rolled_back:
             ended.in_use = False
             position += 1
