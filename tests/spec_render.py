@@ -26,6 +26,7 @@ MODEL_FILES = (
     "tests/factories.py",
     "tests/test_models.py",
     "tests/test_isolation.py",
+    "tests/test_fixtures_that_write.py",
 )
 # ... and with framework=fastapi.
 API_FILES = (

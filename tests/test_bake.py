@@ -30,6 +30,7 @@ EXPECTED_FILES = {
     "src/example_service/settings.py",
     "tests/conftest.py",
     "tests/factories.py",
+    "tests/test_fixtures_that_write.py",
     "tests/test_isolation.py",
     "tests/test_migrations.py",
     "tests/test_models.py",

@@ -38,7 +38,7 @@ from testdb import isolation
 from testdb.joined import EscapeError
 {%- endif %}
 
-AddRow = Callable[[], Awaitable[{{ root.class_name }}]]
+MakeRow = Callable[[], Awaitable[{{ root.class_name }}]]
 
 
 class RowFactory(SQLAlchemyFactory[{{ root.class_name }}]):
@@ -74,7 +74,7 @@ async def count_rows(db: DBSessionManager) -> int | None:
         return await session.scalar(count)
 
 
-async def add_and_commit(db: DBSessionManager) -> {{ root.class_name }}:
+async def commit_new_row(db: DBSessionManager) -> {{ root.class_name }}:
     async with db.asessionmaker() as session:
         row = await {{ root.factory_name }}(session)
         await session.commit()
@@ -121,37 +121,37 @@ async def test_a_chain_of_fixtures_writes_then_the_test(
     db: DBSessionManager,
     second_row: {{ root.class_name }},
 ) -> None:
-    await add_and_commit(db)
+    await commit_new_row(db)
 
     assert await count_rows(db) == 3
 
 
 @pytest.fixture
-def add_row(db: DBSessionManager) -> AddRow:
+def make_row(db: DBSessionManager) -> MakeRow:
     """A factory fixture: each call adds a row and commits, in a session of its own."""
 
     async def add() -> {{ root.class_name }}:
-        return await add_and_commit(db)
+        return await commit_new_row(db)
 
     return add
 
 
 @pytest.fixture
 async def row_of_a_factory_fixture(
-    add_row: AddRow,
+    make_row: MakeRow,
 ) -> {{ root.class_name }}:
-    return await add_row()
+    return await make_row()
 
 
 @pytest.mark.parametrize("rows", [1, 2])
 async def test_a_factory_fixture_adds_rows_for_fixtures_and_tests(
     db: DBSessionManager,
-    add_row: AddRow,
+    make_row: MakeRow,
     row_of_a_factory_fixture: {{ root.class_name }},
     rows: int,
 ) -> None:
     for _ in range(rows):
-        await add_row()
+        await make_row()
 
     assert await count_rows(db) == 1 + rows
 
@@ -169,7 +169,7 @@ async def test_a_test_writes_beside_a_session_a_fixture_left_open(
     open_session: AsyncSession,
 ) -> None:
     """The test's sessions begin inside the fixture's, which goes on working after."""
-    await add_and_commit(db)
+    await commit_new_row(db)
     await {{ root.factory_name }}(open_session)
     await open_session.commit()
 
@@ -195,7 +195,7 @@ async def test_polyfactory_writes_in_a_fixture_and_in_the_test(
     row_of_polyfactory: {{ root.class_name }},
 ) -> None:
     await row_factory.create_async()
-    await add_and_commit(db)
+    await commit_new_row(db)
 
     assert await count_rows(db) == 3
 
@@ -204,8 +204,8 @@ async def test_tasks_that_write_one_after_the_other_are_not_concurrent(
     db: DBSessionManager,
     existing_row: {{ root.class_name }},
 ) -> None:
-    await asyncio.create_task(add_and_commit(db))
-    await asyncio.create_task(add_and_commit(db))
+    await asyncio.create_task(commit_new_row(db))
+    await asyncio.create_task(commit_new_row(db))
 
     assert await count_rows(db) == 3
 
@@ -215,7 +215,7 @@ async def test_sessions_of_two_tasks_at_once_work_with_real_commits(
     db: DBSessionManager,
     existing_row: {{ root.class_name }},
 ) -> None:
-    await asyncio.gather(add_and_commit(db), add_and_commit(db))
+    await asyncio.gather(commit_new_row(db), commit_new_row(db))
 
     assert await count_rows(db) == 3
 {%- if rollback %}
@@ -228,7 +228,7 @@ async def test_sessions_of_two_tasks_at_once_fail_a_rolled_back_test_naming_db_c
     would share its one connection, and end each other's savepoints."""
     with pytest.raises(EscapeError, match="db_commit"):
         async with isolation.rolled_back(shared_manager.engine) as db:
-            await asyncio.gather(add_and_commit(db), add_and_commit(db))
+            await asyncio.gather(commit_new_row(db), commit_new_row(db))
 
 
 async def earlier_session_ends_first(engine: AsyncEngine) -> None:
