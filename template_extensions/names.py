@@ -69,6 +69,7 @@ API_TEST_MODULES = {
         "AsyncClient AsyncEngine DBSessionManager EscapeError app_client asyncio example_body"
         " isolation pytest two_requests_at_once_rolled_back uuid"
     ),
+    "tests/api/test_sessions_in_tests.py": "AsyncClient AsyncSession DBSessionManager uuid",
 }
 
 TEMPLATE = "the template"

@@ -34,6 +34,7 @@ API_FILES = (
     f"{PACKAGE}/api/schemas.py",
     "tests/api/test_isolation_over_http.py",
     "tests/api/test_routes.py",
+    "tests/api/test_sessions_in_tests.py",
 )
 
 

@@ -65,6 +65,7 @@ API_FILES = {
     "tests/api/test_app.py",
     "tests/api/test_isolation_over_http.py",
     "tests/api/test_routes.py",
+    "tests/api/test_sessions_in_tests.py",
 }
 API_DEPENDENCIES = ("fastapi", "uvicorn", "httpx")
 
