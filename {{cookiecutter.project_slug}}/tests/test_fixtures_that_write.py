@@ -32,7 +32,11 @@ from {{ cookiecutter.package_name }}.db import DBSessionManager
 from {{ cookiecutter.package_name }}.models import {{ root.class_name }}
 
 {% set shared = (["SEQUENCES"] + (samples | constants_in | list)) if distinct else [] -%}
-from factories import {{ (shared + [root.factory_name]) | import_order | join(", ") }}
+from factories import (
+{%- for name in (shared + [root.factory_name]) | import_order %}
+    {{ name }},
+{%- endfor %}
+)
 {%- if rollback %}
 from testdb import isolation
 from testdb.joined import EscapeError
@@ -42,7 +46,7 @@ MakeRow = Callable[[], Awaitable[{{ root.class_name }}]]
 
 
 class RowFactory(SQLAlchemyFactory[{{ root.class_name }}]):
-    """{{ root.class_name }} rows with polyfactory's random values (see `row_factory`).
+    """Rows with polyfactory's random values, saved through `db` by `row_factory`.
 
     The database makes the id (gen_random_uuid()), and foreign keys stay NULL: a random
     id would point at no row.
@@ -54,16 +58,19 @@ class RowFactory(SQLAlchemyFactory[{{ root.class_name }}]):
 
     @classmethod
     def build(cls, *args: Any, **kwargs: Any) -> {{ root.class_name }}:
-        """Unique columns take tests/factories.py's samples, numbered as its rows are:
-        polyfactory's random values may repeat."""
-        SEQUENCES["{{ root.name }}"] += 1
-        seq = SEQUENCES["{{ root.name }}"]
-        distinct = {
+        return super().build(*args, **{**distinct_values(), **kwargs})
+
+
+def distinct_values() -> dict[str, Any]:
+    """Values of the unique columns: polyfactory's random ones may repeat, so these are
+    tests/factories.py's samples, numbered as its rows are."""
+    SEQUENCES["{{ root.name }}"] += 1
+    seq = SEQUENCES["{{ root.name }}"]
+    return {
 {%- for name, sample in distinct.items() %}
-            "{{ name }}": {{ sample }},
+        "{{ name }}": {{ sample }},
 {%- endfor %}
-        }
-        return super().build(*args, **{**distinct, **kwargs})
+    }
 {%- endif %}
 
 
