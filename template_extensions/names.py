@@ -39,7 +39,8 @@ FIXTURES_MODULE = (
     "Any AsyncEngine AsyncIterator AsyncSession Awaitable Callable DBSessionManager EscapeError"
     " MakeRow RowFactory SEQUENCES SQLAlchemyFactory asyncio commit_new_row count_rows decimal"
     " distinct_values earlier_session_ends_first existing_row isolation make_row open_session"
-    " pytest row_factory row_of_a_factory_fixture row_of_polyfactory sa second_row uuid"
+    " pytest row_factory row_of_a_factory_fixture row_of_polyfactory sa second_row"
+    " two_tasks_at_once_rolled_back uuid"
     f" {' '.join(SAMPLE_CONSTANTS)}"
 )
 # polyfactory takes a class attribute named like a field for that field's value: a column
