@@ -13,9 +13,12 @@ from template_extensions.factory_calls import ancestors, factory_call
 from template_extensions.import_order import import_order
 from template_extensions.model_spec import ModelSpecError, parse_models
 from template_extensions.schema import (
+    constants_in,
     model_imports,
     sample_constants,
     sample_imports,
+    stdlib_imports,
+    unique_samples,
     uses_jsonb,
     uses_samples,
 )
@@ -44,6 +47,9 @@ class ModelSpecExtension(Extension):
             "model_imports": model_imports,
             "sample_imports": sample_imports,
             "sample_constants": sample_constants,
+            "constants_in": constants_in,
+            "stdlib_imports": stdlib_imports,
+            "unique_samples": unique_samples,
             "uses_jsonb": uses_jsonb,
             "uses_samples": uses_samples,
             "string_escape": string_escape,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from template_extensions.column_types import SAMPLE_CONSTANTS
 from template_extensions.schema import Table
 
 MAX_IDENTIFIER_LENGTH = 63  # PostgreSQL cuts longer identifiers, so they could meet silently
@@ -33,6 +34,21 @@ ISOLATION_MODULE = (
     " rows_seen_elsewhere sa"
 )
 TEST_MODULES = ("tests/factories.py", "tests/test_models.py", "tests/test_isolation.py")
+# Rendered for the first table only, with the sample constants its unique columns use.
+FIXTURES_MODULE = (
+    "Any AsyncEngine AsyncIterator AsyncSession Awaitable Callable DBSessionManager EscapeError"
+    " MakeRow RowFactory SEQUENCES SQLAlchemyFactory asyncio commit_new_row count_rows decimal"
+    " distinct_values earlier_session_ends_first existing_row isolation make_row open_session"
+    " pytest row_factory row_of_a_factory_fixture row_of_polyfactory sa second_row"
+    " two_tasks_at_once_rolled_back uuid"
+    f" {' '.join(SAMPLE_CONSTANTS)}"
+)
+# polyfactory takes a class attribute named like a field for that field's value: a column
+# of the first table must not be named like one of SQLAlchemyFactory's own.
+ROW_FACTORY_BODY = (
+    "get_sqlalchemy_constraints get_sqlalchemy_types get_type_from_collection_class"
+    " get_type_from_column should_column_be_set should_dataclass_init_field"
+)
 SCHEMA = "alembic_version alembic_version_pkc"
 # With framework=fastapi: the API's modules, and the Pydantic schemas' class bodies, where a
 # column must not hide a name BaseModel defines (Pydantic warns, and the tests turn warnings
@@ -54,6 +70,7 @@ API_TEST_MODULES = {
         "AsyncClient AsyncEngine DBSessionManager EscapeError app_client asyncio example_body"
         " isolation pytest two_requests_at_once_rolled_back uuid"
     ),
+    "tests/api/test_sessions_in_tests.py": "AsyncClient AsyncSession DBSessionManager uuid",
 }
 
 TEMPLATE = "the template"
@@ -96,8 +113,22 @@ def derived_names(tables: list[Table], framework: str = "none") -> Iterator[tupl
                 table.cascade_test_name(column),
                 f"column {table.name}.{column.name}",
             )
+    yield from fixtures_module_names(tables[0])
     if framework == "fastapi":
         yield from api_names(tables)
+
+
+def fixtures_module_names(root: Table) -> Iterator[tuple[str, str, str]]:
+    """The names tests/test_fixtures_that_write.py derives from the first table."""
+    module = "tests/test_fixtures_that_write.py"
+    yield from _fixed(module, FIXTURES_MODULE)
+    token = f"table {root.name!r}"
+    yield module, root.class_name, token
+    yield module, root.factory_name, token
+    body = f"class RowFactory of {module}"
+    yield from _fixed(body, ROW_FACTORY_BODY)
+    for column in root.plain_columns:
+        yield body, column.name, f"column {root.name}.{column.name}"
 
 
 def api_names(tables: list[Table]) -> Iterator[tuple[str, str, str]]:

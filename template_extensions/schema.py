@@ -177,15 +177,29 @@ class Table:
 def model_imports(tables: list[Table]) -> list[str]:
     """Standard-library imports for the models' annotations (uuid for every `id`)."""
     annotations = [column.type.python for table in tables for column in table.columns]
-    return _imports_for(["uuid.UUID", *annotations])
+    return stdlib_imports(["uuid.UUID", *annotations])
 
 
 def sample_constants(tables: list[Table]) -> dict[str, str]:
     """The SAMPLE_CONSTANTS the tables' columns use, by name."""
-    used = " ".join(column.type.sample for table in tables for column in table.plain_columns)
+    return constants_in([column.type.sample for table in tables for column in table.plain_columns])
+
+
+def constants_in(code: list[str]) -> dict[str, str]:
+    """The SAMPLE_CONSTANTS `code` uses, by name."""
+    used = " ".join(code)
     return {
         name: value for name, value in SAMPLE_CONSTANTS.items() if re.search(rf"\b{name}\b", used)
     }
+
+
+def unique_samples(table: Table) -> dict[str, str]:
+    """The factories' sample of each unique column of `table` (foreign keys aside), by name.
+
+    A test that lets polyfactory fill a row gives these columns the samples instead: random
+    values may repeat, which a unique column refuses.
+    """
+    return {column.name: column.type.sample for column in table.plain_columns if column.unique}
 
 
 def uses_samples(tables: list[Table]) -> bool:
@@ -197,10 +211,10 @@ def sample_imports(tables: list[Table]) -> list[str]:
     """Standard-library imports for the sample values the factories write."""
     samples = [column.type.sample for table in tables for column in table.plain_columns]
     counter = ["collections.Counter"] if uses_samples(tables) else []
-    return _imports_for([*samples, *counter, *sample_constants(tables).values()])
+    return stdlib_imports([*samples, *counter, *sample_constants(tables).values()])
 
 
-def _imports_for(code: list[str]) -> list[str]:
+def stdlib_imports(code: list[str]) -> list[str]:
     """Import lines, in isort's order, for the standard-library names `code` uses."""
     text = " ".join(code)
     lines = [f"import {module}" for module in STDLIB_MODULES if f"{module}." in text]

@@ -5,16 +5,22 @@ DEFAULT_MODELS = (
     "review: content str(1000) = '', rating decimal(2,1), created_at timestamp = now, "
     "product_id -> product"
 )
-# Two round trips and one cascade; five isolation checks, four migration checks and the
-# four settings checks.
-DEFAULT_TEST_COUNT = 16
-# Without the check that other connections do not see a test's rows.
-TRUNCATE_TEST_COUNT = 15
+# tests/test_fixtures_that_write.py: fixtures that write, then the test (six tests, one of
+# them run twice), and two tasks writing at once under db_commit; in rollback mode also the
+# two tests of what fails a rolled-back test (two tasks at once, sessions ending out of order).
+FIXTURES_TEST_COUNT = {"rollback": 10, "truncate": 8}
+# Two round trips and one cascade; five isolation checks, four migration checks, the four
+# settings checks and the fixtures' ten.
+DEFAULT_TEST_COUNT = 16 + FIXTURES_TEST_COUNT["rollback"]
+# Without the check that other connections do not see a test's rows, and the fixtures' two
+# rollback-only tests.
+TRUNCATE_TEST_COUNT = 15 + FIXTURES_TEST_COUNT["truncate"]
 
 # framework=fastapi adds, per table, the routes' happy path, 404 and 422 tests, and the 409
-# test where it has a foreign key; four tests of requests inside the test's isolation, and
-# one of the app making its own session manager.
-API_TEST_COUNT = {"default": 3 + 4 + 5, "rich": 3 + 4 + 4 + 4 + 5}
+# test where it has a foreign key; four tests of requests inside the test's isolation, one
+# of the app making its own session manager, and three of the two ways the app gets its
+# session in a test (one per request, or the test's own).
+API_TEST_COUNT = {"default": 3 + 4 + 8, "rich": 3 + 4 + 4 + 4 + 8}
 
 # Four tables, every column type, a self-reference and three foreign keys between tables.
 RICH_MODELS = (
@@ -26,8 +32,8 @@ RICH_MODELS = (
     " order_line: placed_at timestamptz = now, shipped_at timestamp?, note text = 'none',"
     " customer_id -> customer, item_id -> item"
 )
-# Four round trips, three cascades (not the self-reference), and the same thirteen fixed tests.
-RICH_TEST_COUNT = 20
+# Four round trips, three cascades (not the self-reference), and the same 23 fixed tests.
+RICH_TEST_COUNT = 20 + FIXTURES_TEST_COUNT["rollback"]
 
 # The longest names allowed, with foreign-key names of exactly PostgreSQL's 63 characters.
 LONG_ANSWERS = {
@@ -90,6 +96,6 @@ API_SUITES = {
     ),
     "asyncpg-rich-truncate": (
         {"driver": "asyncpg", "models": RICH_MODELS, "test_isolation": "truncate"},
-        RICH_TEST_COUNT - 1 + API_TEST_COUNT["rich"],
+        RICH_TEST_COUNT - 3 + API_TEST_COUNT["rich"],
     ),
 }

@@ -26,6 +26,7 @@ MODEL_FILES = (
     "tests/factories.py",
     "tests/test_models.py",
     "tests/test_isolation.py",
+    "tests/test_fixtures_that_write.py",
 )
 # ... and with framework=fastapi.
 API_FILES = (
@@ -33,6 +34,7 @@ API_FILES = (
     f"{PACKAGE}/api/schemas.py",
     "tests/api/test_isolation_over_http.py",
     "tests/api/test_routes.py",
+    "tests/api/test_sessions_in_tests.py",
 )
 
 

@@ -30,6 +30,7 @@ EXPECTED_FILES = {
     "src/example_service/settings.py",
     "tests/conftest.py",
     "tests/factories.py",
+    "tests/test_fixtures_that_write.py",
     "tests/test_isolation.py",
     "tests/test_migrations.py",
     "tests/test_models.py",
@@ -64,6 +65,7 @@ API_FILES = {
     "tests/api/test_app.py",
     "tests/api/test_isolation_over_http.py",
     "tests/api/test_routes.py",
+    "tests/api/test_sessions_in_tests.py",
 }
 API_DEPENDENCIES = ("fastapi", "uvicorn", "httpx")
 

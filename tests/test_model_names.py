@@ -39,6 +39,12 @@ COLLISIONS = [
     ("t: sa int", "name 'sa' is a reserved word"),
     ("seq: x int", "table 'seq' makes the name 'seq' in tests/factories.py"),
     ("alembic_version: x int", "makes the name 'alembic_version' in the database schema"),
+    ("row_factory: x int", "makes the name 'RowFactory' in tests/test_fixtures_that_write.py"),
+    ("escape_error: x int", "makes the name 'EscapeError' in tests/test_fixtures_that_write.py"),
+    (
+        "t: get_type_from_column int",
+        "column t.get_type_from_column makes the name 'get_type_from_column' in class RowFactory",
+    ),
 ]
 
 
@@ -59,6 +65,7 @@ def test_colliding_names_are_refused_with_one_line_naming_both(spec: str, messag
         "foo: a int; bar_foo: b int",
         "t: add_x int; x: t_id -> t",
         "a_b: c int; a: d int",
+        "p: x int; row_factory: y int",
     ],
 )
 def test_names_that_only_look_alike_are_accepted(spec: str) -> None:
@@ -76,7 +83,7 @@ API_COLLISIONS = [
     ("t: model_config int", "column t.model_config makes the name 'model_config'"),
     ("a_read: y int; a: x int", "table 'a_read' and table 'a' both make the name 'ARead'"),
     (
-        "escape_error: x int",
+        "p: x int; escape_error: y int",
         "makes the name 'EscapeError' in tests/api/test_isolation_over_http.py",
     ),
     ("offset_: x int", "table 'offset_' makes the name 'Offset' in api/routes.py"),

@@ -1,7 +1,7 @@
 """What the API tests share: a client on an app using a given DBSessionManager, and a
 valid request body for any table."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -15,11 +15,18 @@ from {{ cookiecutter.package_name }}.models import Base
 
 
 @asynccontextmanager
-async def app_client(manager: DBSessionManager | None) -> AsyncIterator[AsyncClient]:
+async def app_client(
+    manager: DBSessionManager | None,
+    overrides: Mapping[Callable[..., Any], Callable[..., Any]] | None = None,
+) -> AsyncIterator[AsyncClient]:
     """An httpx client calling the app in-process, inside its lifespan; the app's
     requests use `manager`'s sessions (in a rolled-back test, the test's one), or,
-    given None, those of the manager the lifespan makes, as when the app is served."""
+    given None, those of the manager the lifespan makes, as when the app is served.
+
+    `overrides` replace dependencies of the app (FastAPI's `app.dependency_overrides`).
+    """
     app = create_app(manager)
+    app.dependency_overrides.update(overrides or {})
     transport = ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),
