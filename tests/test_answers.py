@@ -7,11 +7,13 @@ import pytest
 from cookiecutter.exceptions import FailedHookException
 from cookiecutter.main import cookiecutter
 
-from tests.answers import LONG_ANSWERS
+from tests.answers import FIXTURES_TEST_COUNT, LONG_ANSWERS
 from tests.conftest import Bake
 from tests.rendered import run, run_tests
 
 TEMPLATE = Path(__file__).resolve().parents[1]
+# Every project below isolates by rollback; its suite has the fixtures' tests too.
+FIXTURES = FIXTURES_TEST_COUNT["rollback"]
 
 BAD_ANSWERS = [
     ({"project_name": " "}, "project_name: must not be empty"),
@@ -95,7 +97,7 @@ def test_at_least_25_distinct_bad_answers() -> None:
 @pytest.mark.parametrize(
     ("answers", "expected_tests"),
     [
-        (LONG_ANSWERS, 18),
+        (LONG_ANSWERS, 18 + FIXTURES),
         (
             {
                 "project_name": "Service 2",
@@ -103,10 +105,13 @@ def test_at_least_25_distinct_bad_answers() -> None:
                 "database_name": "db2",
                 "models": "t1: c2 int, c3 str(1); t2: t1_id -> t1, n9 decimal(3,0)",
             },
-            16,
+            16 + FIXTURES,
         ),
-        ({"project_name": "Notes", "models": "note: body text"}, 14),
-        ({"project_name": "Zoë's Café", "project_slug": "zoe-cafe", "models": "a: b bool?"}, 14),
+        ({"project_name": "Notes", "models": "note: body text"}, 14 + FIXTURES),
+        (
+            {"project_name": "Zoë's Café", "project_slug": "zoe-cafe", "models": "a: b bool?"},
+            14 + FIXTURES,
+        ),
     ],
     ids=["longest-names", "digits", "one-table", "unicode-name"],
 )
