@@ -37,7 +37,7 @@ TAKEN_IMPORT_NAMES = frozenset(
     ast_serialize ruff colorama exceptiongroup tomli
     pydantic pydantic_core pydantic_settings dotenv annotated_types typing_inspection
     fastapi starlette annotated_doc anyio sniffio idna uvicorn click h11 httpx httpcore certifi
-    opentelemetry
+    opentelemetry polyfactory faker
     conftest factories testdb tests test api
     """.split()
 )

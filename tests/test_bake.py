@@ -39,12 +39,14 @@ EXPECTED_FILES = {
     "tests/testdb/cleanup.py",
     "tests/testdb/databases.py",
     "tests/testdb/devdb.py",
+    "tests/testdb/embedded.py",
     "tests/testdb/interrupt.py",
     "tests/testdb/isolation.py",
     "tests/testdb/joined.py",
     "tests/testdb/kept.py",
     "tests/testdb/leak_guard.py",
     "tests/testdb/migrations.py",
+    "tests/testdb/project.py",
     "tests/testdb/roles.py",
     "tests/testdb/server.py",
     "tests/testdb/startup.py",
@@ -137,7 +139,7 @@ def test_answers_reach_the_rendered_files(bake: Bake) -> None:
     assert 'requires-python = ">=3.12"' in pyproject
     assert 'description = "Sells things: fast, cheap & good (really!)"' in pyproject
     assert (project / "src/shop/models.py").is_file()
-    assert 'DATABASE = "shop_db"' in (project / "tests/conftest.py").read_text()
+    assert 'NAME = "shop_db"' in (project / "tests/testdb/project.py").read_text()
 
 
 @pytest.mark.parametrize("driver", DRIVERS)

@@ -73,7 +73,7 @@ def servers_seen_during(project: Path, *args: str) -> set[int]:
     "args",
     [
         pytest.param(("tests/test_plain.py",), id="file"),
-        pytest.param(("-k", "adds or joins"), id="deselected"),
+        pytest.param(("-k", "test_adds or test_joins"), id="deselected"),
         pytest.param(("-n", "2", "tests/test_plain.py"), id="xdist"),
     ],
 )
