@@ -46,7 +46,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
 from testdb import databases, migrations, templates
-from tests.conftest import DATABASE, MIGRATIONS
+from testdb.project import NAME as DATABASE
 
 
 async def test_a_vanished_template_is_rebuilt(postgres_server: URL, migrate_db: str) -> None:
@@ -54,13 +54,7 @@ async def test_a_vanished_template_is_rebuilt(postgres_server: URL, migrate_db: 
     async with databases.admin_connection(postgres_server) as connection:
         await databases.drop_database(connection, migrate_db)
         assert not await templates.clone(connection, migrate_db, name)
-        rebuilt = await templates.ensure_template(
-            postgres_server,
-            connection,
-            project=DATABASE,
-            migrations=MIGRATIONS,
-            migrate=migrations.upgrade,
-        )
+        rebuilt = await migrations.ensure_template(postgres_server, connection)
         assert await templates.clone(connection, rebuilt, name)
         await databases.drop_database(connection, name)
 
