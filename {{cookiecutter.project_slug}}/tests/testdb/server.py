@@ -6,6 +6,7 @@ Every test process of the user (pytest-xdist workers, a second terminal) shares 
 last one to finish stops it. Another user of the machine gets a server of their own.
 """
 
+import asyncio
 import hashlib
 import json
 import os
@@ -137,21 +138,31 @@ def clear_cache() -> str:
 
 
 async def check_reachable(url: URL, advice: str) -> None:
-    """Fail in seconds with one clear line, not with an error from every test."""
-    # A connect_timeout in the DSN wins.
-    query = {"connect_timeout": str(CONNECT_TIMEOUT), **url.query}
-    engine = create_engine(url.update_query_dict(query), poolclass=NullPool)
+    """Fail in seconds with one clear line, not with an error from every test.
+
+    The wait is bounded here rather than with a connect_timeout in the URL, which an
+    engine that hands the URL's query to asyncpg as it is would reject; a
+    connect_timeout of the DSN's own wins.
+    """
+    limit = None if "connect_timeout" in url.query else CONNECT_TIMEOUT
+    engine = create_engine(url, poolclass=NullPool)
     try:
-        async with engine.connect() as connection:
+        async with asyncio.timeout(limit), engine.connect() as connection:
             await connection.execute(sa.text("SELECT 1"))
     except Exception as error:
         where = url.render_as_string(hide_password=True)
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise ServerUnavailable(
-            f"cannot reach PostgreSQL at {where}: {reason}; {advice}"
+            f"cannot reach PostgreSQL at {where}: {reason(error)}; {advice}"
         ) from None
     finally:
         await engine.dispose()
+
+
+def reason(error: Exception) -> str:
+    """The first line of the error, or what a bare time-out means."""
+    if isinstance(error, TimeoutError) and not str(error):
+        return f"no answer within {CONNECT_TIMEOUT} s"
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
 async def skip_durability(url: URL) -> None:
