@@ -23,7 +23,7 @@ from testdb.data_migrations import MigrationTestError, migrating
 async def test_0001_keeps_a_{{ root.name }}_row_until_downgraded(
     empty_db: URL,
 ) -> None:
-    """0001 makes {{ root.name }}, which keeps a row as written; its downgrade takes the
+    """0001 makes the table, which keeps a row as written; its downgrade takes the
     table away, rows and all."""
     seq = 1  # the values tests/factories.py gives its first row
     row = {
