@@ -97,7 +97,7 @@ def test_at_least_25_distinct_bad_answers() -> None:
 @pytest.mark.parametrize(
     ("answers", "expected_tests"),
     [
-        (LONG_ANSWERS, 18 + FIXTURES),
+        (LONG_ANSWERS, 19 + FIXTURES),
         (
             {
                 "project_name": "Service 2",
@@ -105,12 +105,12 @@ def test_at_least_25_distinct_bad_answers() -> None:
                 "database_name": "db2",
                 "models": "t1: c2 int, c3 str(1); t2: t1_id -> t1, n9 decimal(3,0)",
             },
-            16 + FIXTURES,
+            17 + FIXTURES,
         ),
-        ({"project_name": "Notes", "models": "note: body text"}, 14 + FIXTURES),
+        ({"project_name": "Notes", "models": "note: body text"}, 15 + FIXTURES),
         (
             {"project_name": "Zoë's Café", "project_slug": "zoe-cafe", "models": "a: b bool?"},
-            14 + FIXTURES,
+            15 + FIXTURES,
         ),
     ],
     ids=["longest-names", "digits", "one-table", "unicode-name"],
