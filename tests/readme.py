@@ -9,10 +9,13 @@ CHECK_STATUS = 'status=$?; [ "$status" = 0 ] || { echo "README command failed"; 
 
 
 def section(readme: str, title: str) -> str:
-    """The text under `## title`, up to the next heading of that level."""
-    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", readme, re.M | re.S)
-    assert match, f"the rendered README has no section {title!r}"
-    return match[1]
+    """The text under the heading `title` (`## title`, `### title`, ...), up to the next
+    heading of that level or above."""
+    heading = re.search(rf"^(#+) {re.escape(title)}\n", readme, re.M)
+    assert heading, f"the rendered README has no section {title!r}"
+    level = len(heading[1])
+    end = re.compile(rf"^#{{1,{level}}} ", re.M).search(readme, heading.end())
+    return readme[heading.end() : end.start() if end else len(readme)]
 
 
 def blocks(readme: str, title: str, language: str) -> list[str]:
