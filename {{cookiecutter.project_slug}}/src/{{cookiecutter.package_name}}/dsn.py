@@ -35,11 +35,13 @@ keeps the libpq form, so it can be handed on (as POSTGRES_DSN) and parsed again 
 whoever connects.
 """
 
+from contextlib import suppress
 from typing import Any, Literal
 from uuid import uuid4
 
 from sqlalchemy import event
-from sqlalchemy.engine import URL, Dialect, make_url
+from sqlalchemy.engine import URL, Connection, Dialect, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -159,6 +161,9 @@ def create_engine(
         cparams.clear()
         cparams.update(arguments)
 
+    if pooler == "transaction":
+        for end in ("commit", "rollback"):
+            event.listen(engine.sync_engine, end, deallocate_statements)
     return engine
 
 
@@ -200,6 +205,17 @@ def pooler_args(pooler: Pooler) -> dict[str, Any]:
 
 def unique_statement_name() -> str:
     return f"__asyncpg_{uuid4()}__"
+
+
+def deallocate_statements(connection: Connection) -> None:
+    """Before COMMIT or ROLLBACK, on the server connection the transaction ran on:
+    asyncpg closes a statement it no longer needs only when the client connection is
+    next used, maybe on another server connection, which would leave the last
+    statement of every transaction prepared behind the pooler. (A failed transaction
+    refuses it, and is left to the pooler's reset.)"""
+    if connection.in_transaction() and not connection.invalidated:
+        with suppress(DBAPIError):
+            connection.exec_driver_sql("DEALLOCATE ALL")
 
 
 def libpq_dsn(url: URL) -> str:
