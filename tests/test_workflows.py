@@ -115,7 +115,12 @@ def test_template_workflow_covers_every_offered_python_and_named_postgres() -> N
 
     assert job["strategy"]["matrix"]["python-version"] == offered_pythons()
     assert_covers_postgres_versions(job)
-    assert step_commands(job) == ["python -m pip install -r requirements-dev.txt", "pytest"]
+    assert step_commands(job) == [
+        "python -m pip install -r requirements-dev.txt",
+        # tests/test_pooler.py runs a real PgBouncer in front of a service's server.
+        'sudo apt-get install -y -q pgbouncer && echo /usr/sbin >> "$GITHUB_PATH"',
+        "pytest",
+    ]
 
 
 def test_template_readme_names_what_ci_covers() -> None:

@@ -132,7 +132,7 @@ async def create_test_db(
     url = postgres_server.set(database=name)
     try:
         with pytest.MonkeyPatch.context() as environment:
-            dsn = url.render_as_string(hide_password=False)
+            dsn = server.app_url(url).render_as_string(hide_password=False)
             environment.setenv("POSTGRES_DSN", dsn)
             yield url
     finally:
@@ -169,8 +169,9 @@ async def empty_db(postgres_server: URL) -> AsyncIterator[URL]:
 
 @pytest.fixture(scope="session")
 async def shared_manager(create_test_db: URL) -> AsyncIterator[DBSessionManager]:
-    """One DBSessionManager, and so one engine and pool, for the whole session."""
-    manager = DBSessionManager(create_test_db)
+    """One DBSessionManager, and so one engine and pool, for the whole session; behind
+    a pooler (POSTGRES_ADMIN_DSN set), it connects through POSTGRES_DSN's."""
+    manager = DBSessionManager(server.app_url(create_test_db))
     yield manager
     await manager.close()
 
