@@ -1,5 +1,5 @@
 """A real PgBouncer in transaction mode with a pool of 2, on a free loopback port in front
-of POSTGRES_DSN's server, for as long as a test needs it."""
+of POSTGRES_DSN's server, for as long as a test (or benchmarks/pooler.py) needs it."""
 
 import os
 import shutil
@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 from sqlalchemy.engine import URL, make_url
 
 START_TIMEOUT = 10  # seconds
@@ -34,6 +33,10 @@ pidfile =
 """
 
 
+class PgBouncerFailed(Exception):
+    """PgBouncer is missing or did not start; the message says why."""
+
+
 @dataclass(frozen=True)
 class PgBouncer:
     url: URL  # the pooler, as POSTGRES_DSN names it
@@ -49,9 +52,9 @@ def pgbouncer(server_dsn: str) -> Iterator[PgBouncer]:
 
     It refuses to run as root: then it runs as `nobody`, from a directory it can read.
     """
-    executable = shutil.which("pgbouncer") or pytest.fail(
-        "pgbouncer is not installed: apt-get install pgbouncer (.ci/run installs it)"
-    )
+    executable = shutil.which("pgbouncer")
+    if executable is None:
+        raise PgBouncerFailed("pgbouncer is not installed: apt-get install pgbouncer")
     server = make_url(server_dsn)
     directory = Path(tempfile.mkdtemp(prefix="pgbouncer-"))
     try:
@@ -99,13 +102,15 @@ def wait_for(process: "subprocess.Popen[str]", port: int, log: Path) -> None:
     while time.monotonic() < deadline:
         if process.poll() is not None:
             output = (process.stdout.read() if process.stdout else "") + read(log)
-            pytest.fail(f"pgbouncer exited with status {process.returncode}:\n{output}")
+            raise PgBouncerFailed(f"pgbouncer exited with status {process.returncode}:\n{output}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
             return
         except OSError:
             time.sleep(0.05)
-    pytest.fail(f"pgbouncer did not listen on port {port} within {START_TIMEOUT} s:\n{read(log)}")
+    raise PgBouncerFailed(
+        f"pgbouncer did not listen on port {port} within {START_TIMEOUT} s:\n{read(log)}"
+    )
 
 
 def read(log: Path) -> str:
