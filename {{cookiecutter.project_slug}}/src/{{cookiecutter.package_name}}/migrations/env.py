@@ -64,9 +64,10 @@ def lock_timeout() -> str:
 
 
 def run_migrations() -> None:
+    timeout = lock_timeout()
     with context.begin_transaction():
         # SET, not SET LOCAL: it outlasts the commit of an autocommit_block().
-        context.execute(f"SET lock_timeout = '{lock_timeout()}'")
+        context.execute(f"SET lock_timeout = '{timeout}'")
         context.run_migrations()
 
 
