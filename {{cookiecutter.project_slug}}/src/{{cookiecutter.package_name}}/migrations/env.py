@@ -10,8 +10,8 @@ second loop there. `alembic upgrade <from>:<to> --sql` prints the SQL without a 
 
 Every run first sets PostgreSQL's `lock_timeout` (LOCK_TIMEOUT, or
 `alembic -x lock_timeout=30s upgrade head`; `0` waits without limit): a migration that
-waits for a lock on a busy table fails after that long instead of queueing every other
-query on the table behind it. Run it again when the table is quieter.
+waits for a lock on a busy table fails after that long, with one line, instead of
+queueing every other query on the table behind it. Run it again when it is quieter.
 """
 
 import asyncio
@@ -22,7 +22,7 @@ from alembic import context
 from alembic.util import CommandError
 from sqlalchemy import pool
 from sqlalchemy.engine import URL, Connection
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from {{ cookiecutter.package_name }}.db import postgres_dsn
 from {{ cookiecutter.package_name }}.dsn import async_url, create_engine
@@ -33,6 +33,7 @@ target_metadata = Base.metadata
 LOCK_TIMEOUT = "5s"
 # A PostgreSQL duration: a number, then a unit (none means milliseconds).
 DURATION = re.compile(r"[0-9]+ ?(us|ms|s|min|h|d)?")
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout ran out
 
 if config.config_file_name and config.attributes.get("configure_logger", True):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -89,6 +90,15 @@ def do_run_migrations(connection: Connection) -> None:
     run_migrations()
 
 
+def lock_timeout_ran_out(error: DBAPIError) -> CommandError:
+    statement = " ".join(str(error.statement).split())
+    return CommandError(
+        f"waited longer than lock_timeout ({lock_timeout()}) for a lock another "
+        f"session holds, at: {statement}; run it again when the table is quieter, or "
+        "let this run wait longer: alembic -x lock_timeout=30s ..."
+    )
+
+
 async def run_async_migrations() -> None:
     url = database_url()
     engine = create_engine(url, poolclass=pool.NullPool)
@@ -104,6 +114,10 @@ async def run_async_migrations() -> None:
             ) from None
         try:
             await connection.run_sync(do_run_migrations)
+        except DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                raise
+            raise lock_timeout_ran_out(error) from None
         finally:
             await connection.close()
     finally:
