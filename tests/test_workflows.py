@@ -87,10 +87,11 @@ def test_rendered_workflow_tests_every_supported_python_and_postgres(
     pythons = offered_pythons()
     assert job["strategy"]["matrix"]["python-version"] == pythons[pythons.index(oldest) :]
     assert_covers_postgres_versions(job)
-    assert step_commands(job)[:4] == [
+    assert step_commands(job)[:5] == [
         "python -m pip install -e '.[test]'",
         "ruff check . && ruff format --check .",
         "mypy",
+        "pytest tests/test_migration_safety.py -k squawk",
         'pytest -n auto --splits "${SHARD#*/}" --group "${SHARD%/*}"',
     ]
     assert job["strategy"]["matrix"]["shard"] == ["1/1"]  # one runner until split
