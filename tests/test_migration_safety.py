@@ -14,9 +14,9 @@ from pathlib import Path
 
 from tests.answers import DEFAULT_TEST_COUNT
 from tests.conftest import Bake
+from tests.readme import commands as readme_commands
+from tests.readme import section, stop_at_first_failure
 from tests.rendered import environment_in, run, run_tests, shell_in, summary
-from tests.test_readme_commands import commands as readme_commands
-from tests.test_readme_commands import section, stop_at_first_failure
 
 VERSIONS = "src/example_service/migrations/versions"
 MIGRATION = '''"""{message}
