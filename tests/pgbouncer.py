@@ -56,7 +56,8 @@ def pgbouncer(server_dsn: str) -> Iterator[PgBouncer]:
     if executable is None:
         raise PgBouncerFailed("pgbouncer is not installed: apt-get install pgbouncer")
     server = make_url(server_dsn)
-    directory = Path(tempfile.mkdtemp(prefix="pgbouncer-"))
+    # Where `nobody` can reach it: the system's /tmp, not a TMPDIR only its user may enter.
+    directory = Path(tempfile.mkdtemp(prefix="pgbouncer-", dir="/tmp"))
     try:
         directory.chmod(0o777)
         port = free_port()

@@ -10,12 +10,20 @@ CHECK_STATUS = 'status=$?; [ "$status" = 0 ] || { echo "README command failed"; 
 
 def section(readme: str, title: str) -> str:
     """The text under the heading `title` (`## title`, `### title`, ...), up to the next
-    heading of that level or above."""
-    heading = re.search(rf"^(#+) {re.escape(title)}\n", readme, re.M)
-    assert heading, f"the rendered README has no section {title!r}"
-    level = len(heading[1])
-    end = re.compile(rf"^#{{1,{level}}} ", re.M).search(readme, heading.end())
-    return readme[heading.end() : end.start() if end else len(readme)]
+    heading of that level or above; a `#` line inside a fenced block is no heading."""
+    lines = readme.splitlines(keepends=True)
+    start = next(
+        (n for n, line in enumerate(lines) if re.fullmatch(rf"#+ {re.escape(title)}\n", line)),
+        None,
+    )
+    assert start is not None, f"the rendered README has no section {title!r}"
+    level = lines[start].index(" ")
+    fenced = False
+    for end in range(start + 1, len(lines)):
+        fenced ^= lines[end].startswith("```")
+        if not fenced and re.match(rf"#{{1,{level}}} ", lines[end]):
+            return "".join(lines[start + 1 : end])
+    return "".join(lines[start + 1 :])
 
 
 def blocks(readme: str, title: str, language: str) -> list[str]:

@@ -15,6 +15,7 @@ EXPECTED_FILES = {
     ".env.example",
     ".github/workflows/ci.yml",
     ".gitignore",
+    ".squawk.toml",
     "README.md",
     "alembic.ini",
     "pyproject.toml",
@@ -33,6 +34,7 @@ EXPECTED_FILES = {
     "tests/test_data_migrations.py",
     "tests/test_fixtures_that_write.py",
     "tests/test_isolation.py",
+    "tests/test_migration_safety.py",
     "tests/test_migrations.py",
     "tests/test_models.py",
     "tests/test_settings.py",
@@ -52,6 +54,7 @@ EXPECTED_FILES = {
     "tests/testdb/roles.py",
     "tests/testdb/server.py",
     "tests/testdb/startup.py",
+    "tests/testdb/stop.py",
     "tests/testdb/templates.py",
 }
 
