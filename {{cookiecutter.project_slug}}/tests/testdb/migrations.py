@@ -7,7 +7,7 @@ settings name, and its `asyncio.run()` cannot start inside the tests' running lo
 Either way the build stops with one line saying what env.py must do.
 """
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +19,15 @@ from sqlalchemy.engine import URL, Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.pool import NullPool
 
-from testdb import templates
-from testdb.project import ALEMBIC_INI, NAME, create_engine
+from testdb import seeding, templates
+from testdb.project import (
+    ALEMBIC_INI,
+    METADATA,
+    NAME,
+    SEED,
+    SEED_FILE,
+    create_engine,
+)
 
 USE_THE_CONNECTION = (
     "make env.py run the migrations on config.attributes['connection'] when it is "
@@ -48,19 +55,36 @@ def migrations_directory() -> Path:
 async def ensure_template(
     server: URL, connection: AsyncConnection, *, rebuild: bool = False
 ) -> str:
-    """The name of the project's template database at head (see templates.py)."""
+    """The name of the project's template database at head, with the seed's rows (see
+    templates.py)."""
     return await templates.ensure_template(
         server,
         connection,
         project=NAME,
         migrations=migrations_directory(),
-        migrate=upgrade,
+        migrate=upgrade_and_seed,
+        seed_file=SEED_FILE,
         rebuild=rebuild,
     )
 
 
-async def run_alembic(url: URL, command_: Callable[..., Any], *args: str) -> None:
-    """Run e.g. `command.upgrade, "head"` in one transaction on a short-lived engine.
+async def upgrade_and_seed(url: URL) -> None:
+    """Migrate to head, then write the seed's rows (seeding.py), in one transaction."""
+    await run_alembic(url, command.upgrade, "head", then=seed)
+
+
+async def seed(connection: AsyncConnection) -> None:
+    await seeding.load(connection, SEED, METADATA, SEED_FILE)
+
+
+async def run_alembic(
+    url: URL,
+    command_: Callable[..., Any],
+    *args: str,
+    then: Callable[[AsyncConnection], Awaitable[None]] | None = None,
+) -> None:
+    """Run e.g. `command.upgrade, "head"` in one transaction on a short-lived engine,
+    and `then` in the same transaction.
 
     The engine is disposed afterwards, so no pooled connection keeps type information
     cached from before the migration.
@@ -69,6 +93,8 @@ async def run_alembic(url: URL, command_: Callable[..., Any], *args: str) -> Non
     try:
         async with engine.begin() as connection:
             await connection.run_sync(lambda sync: on(sync, command_, *args))
+            if then is not None:
+                await then(connection)
     finally:
         await engine.dispose()
 

@@ -1,0 +1,140 @@
+"""Seed data: rows written once into the template, and kept in every test's database.
+
+The project's seed (project.SEED) runs when the template is built, after the migrations,
+in the same transaction. Then every table it filled is copied, as it is, into a table of
+the same name in the schema testdb_seed, so clones carry both the rows and their copy at
+no cost. A rolled-back test never changes the rows. After a test that committed, the
+cleanup compares each seeded table with its copy (row by row, as text, which every
+column type has): it deletes only the rows that are not in the copy, children first,
+then inserts the copy's rows that are missing, parents first. An untouched seed costs
+one read; nothing is written again (the template's README has the measurements against
+emptying the tables and inserting the whole seed again).
+"""
+
+import traceback
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+SCHEMA = "testdb_seed"
+Seed = Callable[[AsyncSession], Awaitable[None]]
+
+
+class SeedError(Exception):
+    """The seed raised; the message names the seed's file and line, and the row."""
+
+
+async def load(
+    connection: AsyncConnection, seed: Seed, metadata: sa.MetaData, seed_file: Path
+) -> None:
+    """Run `seed` in `connection`'s transaction, then copy the tables it filled."""
+    session = AsyncSession(bind=connection, expire_on_commit=False)
+    try:
+        await seed(session)
+        await session.flush()
+    except Exception as error:
+        raise SeedError(describe(error, seed_file)) from None
+    finally:
+        await session.close()
+    await copy(connection, metadata)
+
+
+def describe(error: Exception, seed_file: Path) -> str:
+    """One line: where in the seed, what went wrong, and the row."""
+    lines = [
+        frame.lineno
+        for frame in traceback.extract_tb(error.__traceback__)
+        if Path(frame.filename) == seed_file
+    ]
+    where = f"{seed_file.parent.name}/{seed_file.name}"
+    where += f", line {lines[-1]}" if lines else ""
+    if isinstance(error, DBAPIError):
+        message = " ".join(str(error.orig).split())
+        statement = " ".join(str(error.statement).split())
+        what = f"{message} (in {statement[:60]}...; parameters {error.params})"
+    else:
+        what = f"{type(error).__name__}: {error}"
+    return f"the seed failed ({where}): {what}; fix the seed, then run the tests again"
+
+
+async def copy(connection: AsyncConnection, metadata: sa.MetaData) -> None:
+    """Copy every table with rows into SCHEMA; no schema at all if none has rows."""
+    filled = [
+        table
+        for table in metadata.sorted_tables
+        if await connection.scalar(sa.select(sa.exists().select_from(table)))
+    ]
+    if not filled:
+        return
+    preparer = connection.dialect.identifier_preparer
+    await connection.execute(sa.text(f"CREATE SCHEMA {SCHEMA}"))
+    for table in filled:
+        source = preparer.format_table(table)
+        await connection.execute(
+            sa.text(f"CREATE TABLE {copy_name(connection, table)} AS TABLE {source}")
+        )
+
+
+async def seeded_tables(connection: AsyncConnection | AsyncSession) -> frozenset[str]:
+    """The names of the tables the seed filled (those with a copy)."""
+    query = sa.text("SELECT tablename FROM pg_tables WHERE schemaname = :schema")
+    found = await connection.execute(query, {"schema": SCHEMA})
+    return frozenset(found.scalars())
+
+
+async def seed_counts(connection: AsyncConnection | AsyncSession) -> dict[str, int]:
+    """How many rows the seed wrote into each table it filled, by table name: what
+    every test starts with."""
+    counts = {}
+    for name in await seeded_tables(connection):
+        query = sa.select(sa.func.count()).select_from(sa.table(name, schema=SCHEMA))
+        counts[name] = (await connection.execute(query)).scalar_one()
+    return counts
+
+
+def copy_name(connection: AsyncConnection | Dialect, table: sa.Table) -> str:
+    """The quoted name of `table`'s copy."""
+    dialect = connection if isinstance(connection, Dialect) else connection.dialect
+    return f"{SCHEMA}.{dialect.identifier_preparer.quote_identifier(table.name)}"
+
+
+def differs(quoted: str, copy_quoted: str) -> str:
+    """SQL that is true when table `quoted` holds other rows than its copy."""
+    return (
+        f"EXISTS (SELECT FROM {quoted} AS r WHERE r::text NOT IN "
+        f"(SELECT s::text FROM {copy_quoted} AS s)) OR "
+        f"(SELECT count(*) FROM {quoted}) <> (SELECT count(*) FROM {copy_quoted})"
+    )
+
+
+async def delete_unseeded(connection: AsyncConnection, table: sa.Table) -> None:
+    """Delete the rows of `table` that are not in its copy (new or changed ones)."""
+    quoted = connection.dialect.identifier_preparer.format_table(table)
+    await connection.execute(
+        sa.text(
+            f"DELETE FROM {quoted} AS r WHERE r::text NOT IN "
+            f"(SELECT s::text FROM {copy_name(connection, table)} AS s)"
+        )
+    )
+
+
+async def restore(
+    connection: AsyncConnection, metadata: sa.MetaData, seeded: frozenset[str]
+) -> None:
+    """Insert the seed rows that are missing, parents first."""
+    preparer = connection.dialect.identifier_preparer
+    for table in metadata.sorted_tables:
+        if table.name not in seeded:
+            continue
+        quoted = preparer.format_table(table)
+        await connection.execute(
+            sa.text(
+                f"INSERT INTO {quoted} OVERRIDING SYSTEM VALUE "
+                f"SELECT * FROM {copy_name(connection, table)} AS s "
+                f"WHERE s::text NOT IN (SELECT r::text FROM {quoted} AS r)"
+            )
+        )
