@@ -38,8 +38,9 @@ async def assert_seed_intact(session: AsyncSession) -> None:
 
 async def delete_a_seed_row_of_each_table(session: AsyncSession) -> None:
     for table in reversed(await seeded_tables(session)):
-        first = sa.select(sa.column("ctid")).select_from(table).limit(1)
-        await session.execute(sa.delete(table).where(sa.column("ctid") == first.scalar_subquery()))
+        ctid: sa.ColumnClause[str] = sa.column("ctid")
+        first = sa.select(ctid).select_from(table).limit(1).scalar_subquery()
+        await session.execute(sa.delete(table).where(ctid == first))
 
 
 @pytest.mark.parametrize("attempt", [1, 2])

@@ -11,6 +11,7 @@ one read; nothing is written again (the template's README has the measurements a
 emptying the tables and inserting the whole seed again).
 """
 
+import re
 import traceback
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -21,6 +22,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 SCHEMA = "testdb_seed"
+STATEMENT = re.compile(
+    r"(?:INSERT INTO|UPDATE|DELETE FROM) (?P<table>\S+)(?: \((?P<columns>[^)]*)\))?"
+)
 Seed = Callable[[AsyncSession], Awaitable[None]]
 
 
@@ -32,15 +36,36 @@ async def load(
     connection: AsyncConnection, seed: Seed, metadata: sa.MetaData, seed_file: Path
 ) -> None:
     """Run `seed` in `connection`'s transaction, then copy the tables it filled."""
-    session = AsyncSession(bind=connection, expire_on_commit=False)
     try:
+        await run(connection, seed)
+    except Exception as error:
+        sql = isinstance(error, DBAPIError)
+        failure = await row_by_row(connection, seed) if sql else error
+        raise SeedError(describe(failure or error, seed_file)) from None
+    await copy(connection, metadata)
+
+
+async def run(connection: AsyncConnection, seed: Seed) -> None:
+    """`seed` in a session of its own savepoint: a failure leaves the transaction
+    usable, and a commit() in the seed only releases the savepoint."""
+    async with AsyncSession(
+        bind=connection,
+        expire_on_commit=False,
+        join_transaction_mode="create_savepoint",
+    ) as session:
         await seed(session)
         await session.flush()
+
+
+async def row_by_row(connection: AsyncConnection, seed: Seed) -> Exception | None:
+    """Run the seed again, one INSERT per row, for the error of the very row (one
+    INSERT of many rows says only that one of them failed)."""
+    await connection.execution_options(insertmanyvalues_page_size=1)
+    try:
+        await run(connection, seed)
     except Exception as error:
-        raise SeedError(describe(error, seed_file)) from None
-    finally:
-        await session.close()
-    await copy(connection, metadata)
+        return error
+    return None
 
 
 def describe(error: Exception, seed_file: Path) -> str:
@@ -53,12 +78,38 @@ def describe(error: Exception, seed_file: Path) -> str:
     where = f"{seed_file.parent.name}/{seed_file.name}"
     where += f", line {lines[-1]}" if lines else ""
     if isinstance(error, DBAPIError):
-        message = " ".join(str(error.orig).split())
-        statement = " ".join(str(error.statement).split())
-        what = f"{message} (in {statement[:60]}...; parameters {error.params})"
+        what = f"{row(error)}: {database_message(error)}"
     else:
         what = f"{type(error).__name__}: {error}"
     return f"the seed failed ({where}): {what}; fix the seed, then run the tests again"
+
+
+def row(error: DBAPIError) -> str:
+    """`table row (column=value, ...)` from the failed statement and its parameters."""
+    statement = " ".join(str(error.statement).split())
+    found = STATEMENT.match(statement)
+    if not found:
+        return f"statement {statement[:80]}"
+    table, columns = found["table"], (found["columns"] or "").split(", ")
+    values = error.params
+    if isinstance(values, dict):
+        pairs = [f"{name}={value!r}" for name, value in values.items()]
+    elif isinstance(values, tuple | list) and len(values) == len(columns):
+        pairs = [f"{name}={value!r}" for name, value in zip(columns, values)]
+    else:
+        pairs = [repr(values)]
+    return f"{table} row ({', '.join(pairs)})"
+
+
+def database_message(error: DBAPIError) -> str:
+    """The server's message, with its DETAIL (which often names the row's key)."""
+    original = error.orig
+    message = " ".join(str(original).split())
+    # asyncpg's own error, under SQLAlchemy's adapter, keeps the detail apart.
+    detail = getattr(getattr(original, "__cause__", None), "detail", None)
+    if detail and detail not in message:
+        message += f" DETAIL: {detail}"
+    return message
 
 
 async def copy(connection: AsyncConnection, metadata: sa.MetaData) -> None:
