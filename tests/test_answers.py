@@ -7,13 +7,13 @@ import pytest
 from cookiecutter.exceptions import FailedHookException
 from cookiecutter.main import cookiecutter
 
-from tests.answers import FIXTURES_TEST_COUNT, LONG_ANSWERS
+from tests.answers import FIXTURES_TEST_COUNT, LONG_ANSWERS, SEED_TEST_COUNT
 from tests.conftest import Bake
 from tests.rendered import run, run_tests
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 # Every project below isolates by rollback; its suite has the fixtures' tests too.
-FIXTURES = FIXTURES_TEST_COUNT["rollback"]
+FIXED = FIXTURES_TEST_COUNT["rollback"] + SEED_TEST_COUNT
 
 BAD_ANSWERS = [
     ({"project_name": " "}, "project_name: must not be empty"),
@@ -97,7 +97,7 @@ def test_at_least_25_distinct_bad_answers() -> None:
 @pytest.mark.parametrize(
     ("answers", "expected_tests"),
     [
-        (LONG_ANSWERS, 18 + FIXTURES),
+        (LONG_ANSWERS, 18 + FIXED),
         (
             {
                 "project_name": "Service 2",
@@ -105,12 +105,12 @@ def test_at_least_25_distinct_bad_answers() -> None:
                 "database_name": "db2",
                 "models": "t1: c2 int, c3 str(1); t2: t1_id -> t1, n9 decimal(3,0)",
             },
-            16 + FIXTURES,
+            16 + FIXED,
         ),
-        ({"project_name": "Notes", "models": "note: body text"}, 14 + FIXTURES),
+        ({"project_name": "Notes", "models": "note: body text"}, 14 + FIXED),
         (
             {"project_name": "Zoë's Café", "project_slug": "zoe-cafe", "models": "a: b bool?"},
-            14 + FIXTURES,
+            14 + FIXED,
         ),
     ],
     ids=["longest-names", "digits", "one-table", "unicode-name"],

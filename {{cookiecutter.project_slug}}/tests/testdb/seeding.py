@@ -54,7 +54,7 @@ async def run(connection: AsyncConnection, seed: Seed) -> None:
         join_transaction_mode="create_savepoint",
     ) as session:
         await seed(session)
-        await session.flush()
+        await session.commit()
 
 
 async def row_by_row(connection: AsyncConnection, seed: Seed) -> Exception | None:
