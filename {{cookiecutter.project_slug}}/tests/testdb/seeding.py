@@ -95,7 +95,7 @@ def row(error: DBAPIError) -> str:
     if isinstance(values, dict):
         pairs = [f"{name}={value!r}" for name, value in values.items()]
     elif isinstance(values, tuple | list) and len(values) == len(columns):
-        pairs = [f"{name}={value!r}" for name, value in zip(columns, values)]
+        pairs = [f"{n}={v!r}" for n, v in zip(columns, values, strict=True)]
     else:
         pairs = [repr(values)]
     return f"{table} row ({', '.join(pairs)})"
