@@ -46,8 +46,8 @@ async def tables_with_rows(
     metadata: sa.MetaData,
     seeded: frozenset[str] = NOTHING,
 ) -> list[sa.Table]:
-    """The tables that have rows other than the seed's (or lack some of those),
-    parents before children, in one query."""
+    """The tables that have rows, and the seeded ones that changed, parents before
+    children, in one query."""
     tables = metadata.sorted_tables
     if not tables:
         return []
@@ -62,17 +62,19 @@ def probe_query(
 ) -> sa.TextClause:
     """`SELECT 0 WHERE EXISTS (SELECT * FROM t0) UNION ALL ...`, built once per
     metadata: building it takes SQLAlchemy longer than PostgreSQL takes to run it.
-    A seeded table is compared with its copy instead (seeding.py)."""
-    preparer = dialect.identifier_preparer
-    probes = []
-    for index, table in enumerate(metadata.sorted_tables):
-        quoted = preparer.format_table(table)
-        if table.name in seeded:
-            condition = seeding.differs(quoted, seeding.copy_name(dialect, table))
-        else:
-            condition = f"EXISTS (SELECT FROM {quoted})"
-        probes.append(f"SELECT {index} WHERE {condition}")
-    return sa.text(" UNION ALL ".join(probes))
+    A seeded table counts when a statement wrote to it (seeding.py)."""
+    probes = [
+        sa.select(sa.literal(index)).where(
+            seeding.changed(table)
+            if table.name in seeded
+            else sa.exists().select_from(table)
+        )
+        for index, table in enumerate(metadata.sorted_tables)
+    ]
+    compiled = sa.union_all(*probes).compile(
+        dialect=dialect, compile_kwargs={"literal_binds": True}
+    )
+    return sa.text(str(compiled))
 
 
 async def truncate(connection: AsyncConnection, tables: list[sa.Table]) -> None:

@@ -103,6 +103,8 @@ async def ensure(url: URL, connection: AsyncConnection) -> None:
     while not await templates.clone(connection, template, NAME, kind=KIND):
         # Retired meanwhile by another session: build it again.
         template = await migrations.ensure_template(url, connection)
+    async with databases.admin_connection(url.set(database=NAME)) as inside:
+        await seeding.forget(inside)  # its rows stay; no test cleans this database
     print(f"dev-db: created {NAME} at the newest migration", file=sys.stderr)
 
 

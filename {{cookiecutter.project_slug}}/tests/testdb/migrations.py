@@ -63,7 +63,8 @@ async def ensure_template(
         project=NAME,
         migrations=migrations_directory(),
         migrate=upgrade_and_seed,
-        seed_file=SEED_FILE,
+        # The seed, and the code that loads it and lays out its copy.
+        hashed=(SEED_FILE, Path(seeding.__file__)),
         rebuild=rebuild,
     )
 

@@ -3,12 +3,16 @@
 The project's seed (project.SEED) runs when the template is built, after the migrations,
 in the same transaction. Then every table it filled is copied, as it is, into a table of
 the same name in the schema testdb_seed, so clones carry both the rows and their copy at
-no cost. A rolled-back test never changes the rows. After a test that committed, the
-cleanup compares each seeded table with its copy (row by row, as text, which every
-column type has): it deletes only the rows that are not in the copy, children first,
-then inserts the copy's rows that are missing, parents first. An untouched seed costs
-one read; nothing is written again (the template's README has the measurements against
-emptying the tables and inserting the whole seed again).
+no cost. A statement trigger on each of those tables notes its name in
+testdb_seed.testdb_changes whenever a statement writes to it: so whether a seeded table
+changed is one small query, however many rows the seed has. A rolled-back test rolls
+its notes back with its changes. After a test that committed, the cleanup takes each
+seeded table that changed and compares it with its copy (row by row, as text, which
+every column type has): it deletes only the rows that are not in the copy, children
+first, then inserts the copy's rows that are missing, parents first, and clears the
+notes. An untouched seed costs nothing; a touched one is not written again in full
+(the template's README has the measurements against emptying the seed's tables and
+inserting the whole seed again).
 """
 
 import re
@@ -17,11 +21,15 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 SCHEMA = "testdb_seed"
+CHANGES = "testdb_changes"
+NOTE_CHANGE = (
+    f"CREATE FUNCTION {SCHEMA}.note_change() RETURNS trigger LANGUAGE plpgsql AS "
+    f"$$BEGIN INSERT INTO {SCHEMA}.{CHANGES} VALUES (TG_TABLE_NAME); RETURN NULL; END$$"
+)
 STATEMENT = re.compile(
     r"(?:INSERT INTO|UPDATE|DELETE FROM) (?P<table>\S+)(?: \((?P<columns>[^)]*)\))?"
 )
@@ -123,17 +131,35 @@ async def copy(connection: AsyncConnection, metadata: sa.MetaData) -> None:
         return
     preparer = connection.dialect.identifier_preparer
     await connection.execute(sa.text(f"CREATE SCHEMA {SCHEMA}"))
+    # No key: rows of concurrent transactions never wait for each other.
+    await connection.execute(sa.text(f"CREATE TABLE {SCHEMA}.{CHANGES} (name text)"))
+    await connection.execute(sa.text(NOTE_CHANGE))
     for table in filled:
         source = preparer.format_table(table)
         await connection.execute(
             sa.text(f"CREATE TABLE {copy_name(connection, table)} AS TABLE {source}")
         )
+        await connection.execute(
+            sa.text(
+                f"CREATE TRIGGER testdb_seed_changed AFTER INSERT OR UPDATE OR DELETE "
+                f"OR TRUNCATE ON {source} FOR EACH STATEMENT "
+                f"EXECUTE FUNCTION {SCHEMA}.note_change()"
+            )
+        )
+
+
+async def forget(connection: AsyncConnection) -> None:
+    """Drop the copy and the triggers: for a database no test cleans (dev-db)."""
+    await connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
 
 
 async def seeded_tables(connection: AsyncConnection | AsyncSession) -> frozenset[str]:
     """The names of the tables the seed filled (those with a copy)."""
-    query = sa.text("SELECT tablename FROM pg_tables WHERE schemaname = :schema")
-    found = await connection.execute(query, {"schema": SCHEMA})
+    query = sa.text(
+        "SELECT tablename FROM pg_tables"
+        " WHERE schemaname = :schema AND tablename <> :log"
+    )
+    found = await connection.execute(query, {"schema": SCHEMA, "log": CHANGES})
     return frozenset(found.scalars())
 
 
@@ -147,19 +173,16 @@ async def seed_counts(connection: AsyncConnection | AsyncSession) -> dict[str, i
     return counts
 
 
-def copy_name(connection: AsyncConnection | Dialect, table: sa.Table) -> str:
+def copy_name(connection: AsyncConnection, table: sa.Table) -> str:
     """The quoted name of `table`'s copy."""
-    dialect = connection if isinstance(connection, Dialect) else connection.dialect
-    return f"{SCHEMA}.{dialect.identifier_preparer.quote_identifier(table.name)}"
+    quoted = connection.dialect.identifier_preparer.quote_identifier(table.name)
+    return f"{SCHEMA}.{quoted}"
 
 
-def differs(quoted: str, copy_quoted: str) -> str:
-    """SQL that is true when table `quoted` holds other rows than its copy."""
-    return (
-        f"EXISTS (SELECT FROM {quoted} AS r WHERE r::text NOT IN "
-        f"(SELECT s::text FROM {copy_quoted} AS s)) OR "
-        f"(SELECT count(*) FROM {quoted}) <> (SELECT count(*) FROM {copy_quoted})"
-    )
+def changed(table: sa.Table) -> sa.Exists:
+    """True when a statement wrote to the seeded `table` (its trigger noted it)."""
+    changes = sa.table(CHANGES, sa.column("name", sa.Text()), schema=SCHEMA)
+    return sa.exists().where(changes.c.name == table.name)
 
 
 async def delete_unseeded(connection: AsyncConnection, table: sa.Table) -> None:
@@ -176,7 +199,9 @@ async def delete_unseeded(connection: AsyncConnection, table: sa.Table) -> None:
 async def restore(
     connection: AsyncConnection, metadata: sa.MetaData, seeded: frozenset[str]
 ) -> None:
-    """Insert the seed rows that are missing, parents first."""
+    """Insert the seed rows that are missing, parents first; forget the changes."""
+    if not seeded:
+        return
     preparer = connection.dialect.identifier_preparer
     for table in metadata.sorted_tables:
         if table.name not in seeded:
@@ -189,3 +214,4 @@ async def restore(
                 f"WHERE s::text NOT IN (SELECT r::text FROM {quoted} AS r)"
             )
         )
+    await connection.execute(sa.text(f"DELETE FROM {SCHEMA}.{CHANGES}"))

@@ -17,7 +17,7 @@ while it is being cloned. A template retired between the two is simply built aga
 import hashlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,16 +34,15 @@ RETAIN_DAYS = 7
 RETAIN_COUNT = 5
 
 
-def schema_hash(migrations: Path, seed_file: Path | None = None) -> str:
+def schema_hash(migrations: Path, others: Sequence[Path] = ()) -> str:
     """12 hex digits over env.py and every migration file, names and contents, and the
-    seed's contents."""
+    contents of `others`."""
     digest = hashlib.sha256()
     for path in sorted([migrations / "env.py", *migrations.glob("versions/*.py")]):
         digest.update(path.relative_to(migrations).as_posix().encode())
         digest.update(path.read_bytes())
-    if seed_file is not None:
-        digest.update(b"seed")
-        digest.update(seed_file.read_bytes())
+    for path in others:
+        digest.update(b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
 
 
@@ -58,15 +57,15 @@ async def ensure_template(
     project: str,
     migrations: Path,
     migrate: Migrate,
-    seed_file: Path | None = None,
+    hashed: Sequence[Path] = (),
     rebuild: bool = False,
 ) -> str:
-    """The name of the ready template for `migrations` (and the seed `migrate` loads
-    from `seed_file`), built now if there is none.
+    """The name of the ready template for `migrations` and the files `hashed` (what
+    else `migrate` reads: the seed), built now if there is none.
 
     Unfinished builds and templates past the retention policy are dropped.
     """
-    schema = schema_hash(migrations, seed_file)
+    schema = schema_hash(migrations, hashed)
     template = f"{project}_template_{schema}"
     async with databases.locked(connection, lock_name(project)):
         found = await databases.our_databases(
