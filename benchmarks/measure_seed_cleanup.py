@@ -110,6 +110,8 @@ async def reinserting(
             if table.name in seeded:
                 name, copy = preparer.format_table(table), seeding.copy_name(connection, table)
                 await connection.execute(sa.text(f"INSERT INTO {name} SELECT * FROM {copy}"))
+        changes = f"{seeding.SCHEMA}.{seeding.CHANGES}"
+        await connection.execute(sa.text(f"DELETE FROM {changes}"))
 
     seeding.delete_unseeded, seeding.restore = delete_all, insert_all
     try:
