@@ -50,6 +50,7 @@ EXPECTED_FILES = {
     "tests/testdb/migrations.py",
     "tests/testdb/project.py",
     "tests/testdb/roles.py",
+    "tests/testdb/seed_errors.py",
     "tests/testdb/seeding.py",
     "tests/testdb/server.py",
     "tests/testdb/startup.py",

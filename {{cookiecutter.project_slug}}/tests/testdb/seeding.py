@@ -15,8 +15,6 @@ notes. An untouched seed costs nothing; a touched one is not written again in fu
 inserting the whole seed again).
 """
 
-import re
-import traceback
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -24,14 +22,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from testdb.seed_errors import describe
+
 SCHEMA = "testdb_seed"
 CHANGES = "testdb_changes"
 NOTE_CHANGE = (
     f"CREATE FUNCTION {SCHEMA}.note_change() RETURNS trigger LANGUAGE plpgsql AS "
     f"$$BEGIN INSERT INTO {SCHEMA}.{CHANGES} VALUES (TG_TABLE_NAME); RETURN NULL; END$$"
-)
-STATEMENT = re.compile(
-    r"(?:INSERT INTO|UPDATE|DELETE FROM) (?P<table>\S+)(?: \((?P<columns>[^)]*)\))?"
 )
 Seed = Callable[[AsyncSession], Awaitable[None]]
 
@@ -74,50 +71,6 @@ async def row_by_row(connection: AsyncConnection, seed: Seed) -> Exception | Non
     except Exception as error:
         return error
     return None
-
-
-def describe(error: Exception, seed_file: Path) -> str:
-    """One line: where in the seed, what went wrong, and the row."""
-    lines = [
-        frame.lineno
-        for frame in traceback.extract_tb(error.__traceback__)
-        if Path(frame.filename) == seed_file
-    ]
-    where = f"{seed_file.parent.name}/{seed_file.name}"
-    where += f", line {lines[-1]}" if lines else ""
-    if isinstance(error, DBAPIError):
-        what = f"{row(error)}: {database_message(error)}"
-    else:
-        what = f"{type(error).__name__}: {error}"
-    return f"the seed failed ({where}): {what}; fix the seed, then run the tests again"
-
-
-def row(error: DBAPIError) -> str:
-    """`table row (column=value, ...)` from the failed statement and its parameters."""
-    statement = " ".join(str(error.statement).split())
-    found = STATEMENT.match(statement)
-    if not found:
-        return f"statement {statement[:80]}"
-    table, columns = found["table"], (found["columns"] or "").split(", ")
-    values = error.params
-    if isinstance(values, dict):
-        pairs = [f"{name}={value!r}" for name, value in values.items()]
-    elif isinstance(values, tuple | list) and len(values) == len(columns):
-        pairs = [f"{n}={v!r}" for n, v in zip(columns, values, strict=True)]
-    else:
-        pairs = [repr(values)]
-    return f"{table} row ({', '.join(pairs)})"
-
-
-def database_message(error: DBAPIError) -> str:
-    """The server's message, with its DETAIL (which often names the row's key)."""
-    original = error.orig
-    message = " ".join(str(original).split())
-    # asyncpg's own error, under SQLAlchemy's adapter, keeps the detail apart.
-    detail = getattr(getattr(original, "__cause__", None), "detail", None)
-    if detail and detail not in message:
-        message += f" DETAIL: {detail}"
-    return message
 
 
 async def copy(connection: AsyncConnection, metadata: sa.MetaData) -> None:
