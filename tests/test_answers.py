@@ -33,6 +33,7 @@ BAD_ANSWERS = [
     ({"package_name": "psycopg"}, "package_name: 'psycopg' would shadow the module"),
     ({"package_name": "test"}, "package_name: 'test' would shadow the module"),
     ({"package_name": "factories"}, "package_name: 'factories' would shadow the module"),
+    ({"package_name": "seed"}, "package_name: 'seed' would shadow the module"),
     ({"package_name": "class"}, "package_name: 'class' is not allowed; use a lowercase ASCII"),
     ({"package_name": "my-package"}, "package_name: 'my-package' is not allowed"),
     ({"package_name": "p\u0430ckage"}, "package_name: 'p\u0430ckage' is not allowed"),
