@@ -77,11 +77,12 @@ def distinct_values() -> dict[str, Any]:
 
 
 async def count_rows(db: DBSessionManager) -> int:
-    """How many {{ root.class_name }} rows a new session sees beyond the seed's."""
+    """How many rows of the first table a new session sees beyond the seed's."""
     async with db.asessionmaker() as session:
         count = sa.select(sa.func.count()).select_from({{ root.class_name }})
-        seeded = (await seeding.seed_counts(session)).get("{{ root.name }}", 0)
-        return (await session.scalar(count) or 0) - seeded
+        seeded = await seeding.seed_counts(session)
+        table = {{ root.class_name }}.__tablename__
+        return (await session.scalar(count) or 0) - seeded.get(table, 0)
 
 
 async def commit_new_row(db: DBSessionManager) -> {{ root.class_name }}:
