@@ -1,9 +1,9 @@
 """Empty the tables a committing test filled, so the next test starts from clean ones.
 
-One query finds the tables that have rows (beyond the seed's, see seeding.py); only
-those are emptied, children first, by DELETE, and the seed rows put back. That costs
-about the same at 10 tables as at 200, where one TRUNCATE of every table grows with
-the number of tables (see the template's benchmarks). A TRUNCATE of
+One query finds the tables that have rows (and the seeded tables that changed, see
+seeding.py); only those are emptied, children first, by DELETE, and the seed's rows put
+back. That costs about the same at 10 tables as at 200, where one TRUNCATE of every
+table grows with the number of tables (see the template's benchmarks). A TRUNCATE of
 every table is used only when identity sequences must restart, which DELETE cannot do.
 """
 
