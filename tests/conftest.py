@@ -14,6 +14,8 @@ from tests.answers import DRIVERS
 from tests.leftovers import drop_templates, marked_databases
 
 Bake = Callable[..., Path]
+# An app the tests copy and adopt the test database into, with tests of its own.
+collect_ignore = ["existing_project"]
 # Overrides the `driver` fixture: the test runs once with each driver.
 EACH_DRIVER = pytest.mark.parametrize("driver", DRIVERS)
 

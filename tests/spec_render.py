@@ -25,6 +25,7 @@ MODEL_FILES = (
     f"{PACKAGE}/migrations/versions/0001_initial.py",
     "tests/factories.py",
     "tests/seed.py",
+    "tests/test_data_migrations.py",
     "tests/test_models.py",
     "tests/test_isolation.py",
     "tests/test_fixtures_that_write.py",

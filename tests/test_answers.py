@@ -7,13 +7,14 @@ import pytest
 from cookiecutter.exceptions import FailedHookException
 from cookiecutter.main import cookiecutter
 
-from tests.answers import FIXTURES_TEST_COUNT, LONG_ANSWERS, SEED_TEST_COUNT
+from tests.answers import FIXTURES_TEST_COUNT, LONG_ANSWERS, SAFETY_TEST_COUNT, SEED_TEST_COUNT
 from tests.conftest import Bake
 from tests.rendered import run, run_tests
 
 TEMPLATE = Path(__file__).resolve().parents[1]
-# Every project below isolates by rollback; its suite has the fixtures' tests too.
-FIXED = FIXTURES_TEST_COUNT["rollback"] + SEED_TEST_COUNT
+# Every project below isolates by rollback; its suite has the fixtures' tests, the
+# migration safety checks and the seed's tests too.
+FIXTURES = FIXTURES_TEST_COUNT["rollback"] + SAFETY_TEST_COUNT + SEED_TEST_COUNT
 
 BAD_ANSWERS = [
     ({"project_name": " "}, "project_name: must not be empty"),
@@ -98,7 +99,7 @@ def test_at_least_25_distinct_bad_answers() -> None:
 @pytest.mark.parametrize(
     ("answers", "expected_tests"),
     [
-        (LONG_ANSWERS, 18 + FIXED),
+        (LONG_ANSWERS, 19 + FIXTURES),
         (
             {
                 "project_name": "Service 2",
@@ -106,12 +107,12 @@ def test_at_least_25_distinct_bad_answers() -> None:
                 "database_name": "db2",
                 "models": "t1: c2 int, c3 str(1); t2: t1_id -> t1, n9 decimal(3,0)",
             },
-            16 + FIXED,
+            17 + FIXTURES,
         ),
-        ({"project_name": "Notes", "models": "note: body text"}, 14 + FIXED),
+        ({"project_name": "Notes", "models": "note: body text"}, 15 + FIXTURES),
         (
             {"project_name": "Zoë's Café", "project_slug": "zoe-cafe", "models": "a: b bool?"},
-            14 + FIXED,
+            15 + FIXTURES,
         ),
     ],
     ids=["longest-names", "digits", "one-table", "unicode-name"],

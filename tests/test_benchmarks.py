@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.servers import needs_server
+
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
@@ -96,3 +98,14 @@ def test_peer_benchmark_compares_every_contender(tmp_path: Path) -> None:
     assert "session start, beyond a no-database session" in labels
     assert "4 tests at 2 tables, wall time" in labels
     assert json.loads((tmp_path / "peers.json").read_text())["overhead"]["2"]["noproc"]
+
+
+@needs_server
+def test_pooler_benchmark_times_each_driver_both_ways(tmp_path: Path) -> None:
+    run_tiny("pooler.py", tmp_path)
+
+    rows = table_rows((tmp_path / "pooler.md").read_text())
+    assert rows[0] == ["driver", "direct, median per test", "through PgBouncer", "difference"]
+    assert [row[0] for row in rows[1:]] == ["asyncpg", "psycopg"]
+    times = json.loads((tmp_path / "pooler.json").read_text())["times"]
+    assert all(times[driver]["through PgBouncer"] for driver in ("asyncpg", "psycopg"))

@@ -7,10 +7,13 @@ import re
 import string
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import asyncpg
+import certifi
 import pytest
+from asyncpg import connect_utils
 from cookiecutter.environment import StrictEnvironment
 from hypothesis import given
 from hypothesis import strategies as st
@@ -52,14 +55,70 @@ def escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace(" ", "\\ ")
 
 
-@given(st.dictionaries(NAMES, VALUES, max_size=5))
-def test_options_become_server_settings(settings: dict[str, str]) -> None:
-    options = " ".join(f"-c {name}={escape(value)}" for name, value in settings.items())
-    url = make_url(f"postgresql://me@host/db?options={quote(options)}")
+# A value asyncpg's parser takes for each libpq parameter the rendered dsn.py leaves to it
+# (with sslmode=disable, as the ssl files named here do not exist).
+ASYNCPG_VALUES = {
+    **{name: "x" for name in dsn.ASYNCPG_PARAMETERS},
+    **{"port": "5433", "sslmode": "disable", "target_session_attrs": "read-write"},
+    **{"sslnegotiation": "postgres", "gsslib": "gssapi"},
+    **{"ssl_min_protocol_version": "TLSv1.2", "ssl_max_protocol_version": "TLSv1.3"},
+}
 
-    translated = dsn.connect_args(url).get("server_settings", {})
 
-    assert translated == settings
+def asyncpg_parse(url: str) -> tuple[list[Any], Any]:
+    """asyncpg's own reading of a DSN: the addresses, and the connection parameters."""
+    addresses, parameters = connect_utils._parse_connect_dsn_and_args(
+        dsn=url,
+        **dict.fromkeys(("host", "port", "user", "password", "passfile", "database")),
+        **dict.fromkeys(("ssl", "service", "servicefile", "direct_tls")),
+        **dict.fromkeys(("target_session_attrs", "krbsrvname", "gsslib")),
+        server_settings=None,
+    )
+    return addresses, parameters
+
+
+def asyncpg_parses(url: str) -> dict[str, str]:
+    """What asyncpg would send to the server as settings for a DSN dsn.py accepts."""
+    dsn.async_url(url)
+    return dict(asyncpg_parse(url)[1].server_settings or {})
+
+
+@given(st.sets(st.sampled_from(sorted(ASYNCPG_VALUES))))
+def test_asyncpg_reads_the_parameters_left_to_it(names: set[str]) -> None:
+    query = urlencode({"sslmode": "disable", **{name: ASYNCPG_VALUES[name] for name in names}})
+
+    assert asyncpg_parses(f"postgresql://me@host/db?{query}") == {}
+
+
+@given(st.dictionaries(NAMES, VALUES, max_size=5), VALUES)
+def test_options_and_application_name_reach_the_server_as_they_are(
+    settings: dict[str, str], name: str
+) -> None:
+    options = " ".join(f"-c {setting}={escape(value)}" for setting, value in settings.items())
+    given = {"options": options, "application_name": name}
+    given = {parameter: value for parameter, value in given.items() if value}  # as libpq
+
+    sent = asyncpg_parses(f"postgresql://me@host/db?{urlencode(given)}")
+
+    assert sent == given
+
+
+# libpq's parameters the rendered dsn.py neither leaves to asyncpg nor translates.
+NOT_FOR_ASYNCPG = sorted(
+    set(psycopg_dsn.LIBPQ_PARAMETERS)
+    - set(dsn.ASYNCPG_PARAMETERS + dsn.STARTUP_PARAMETERS + dsn.TRANSLATED)
+)
+
+
+@pytest.mark.parametrize("name", NOT_FOR_ASYNCPG)
+def test_other_libpq_parameters_would_be_unknown_server_settings(name: str) -> None:
+    """So dsn.py stops them with one line rather than let the server refuse them."""
+    url = f"postgresql://me@host/db?{name}=1"
+
+    with pytest.raises(dsn.BadDSN, match=f"^unsupported DSN parameter {name}; use host, "):
+        dsn.async_url(url)
+    with pytest.raises(dsn.BadDSN):
+        asyncpg_parses(url)
 
 
 @given(st.integers(min_value=-5, max_value=10**6))
@@ -74,17 +133,19 @@ def test_connect_timeout_is_libpqs(seconds: int) -> None:
 
 @pytest.mark.parametrize("mode", dsn.SSLMODES)
 def test_every_sslmode_goes_to_asyncpg(mode: str) -> None:
-    args = dsn.connect_args(make_url(f"postgresql://me@host/db?sslmode={mode}"))
+    url = f"postgresql://me@host/db?sslmode={mode}&sslrootcert={certifi.where()}"
 
-    assert args["ssl"] == mode
+    assert asyncpg_parses(url) == {}
+    assert asyncpg_parse(url)[1].sslmode.name == mode.replace("-", "_")
 
 
-@MODULES
 @given(st.text(string.ascii_letters + "/_-", min_size=1, max_size=30))
-def test_a_percent_encoded_host_is_a_socket_directory(module: ModuleType, directory: str) -> None:
+def test_a_percent_encoded_host_is_a_socket_directory(directory: str) -> None:
     url = make_url(f"postgresql://me@{quote('/' + directory, safe='')}:5432/db")
 
-    assert module.connect_args(url)["host"] == "/" + directory
+    assert psycopg_dsn.connect_args(url)["host"] == "/" + directory
+    addresses, _ = asyncpg_parse(dsn.libpq_dsn(dsn.async_url(url)))
+    assert addresses == [os.path.join("/" + directory, ".s.PGSQL.5432")]
 
 
 # libpq's own parameters but host and port, which SQLAlchemy reads as lists of servers.
@@ -112,8 +173,8 @@ def test_libpq_parameters_reach_psycopg_as_they_are(parameters: dict[str, str]) 
         ("postgresql+psycopg://me@host/db", "postgresql+psycopg:// is not supported"),
         ("postgresql://me@host/db?sslmode=maybe", "sslmode=maybe is not one of disable"),
         ("postgresql://me@host/db?connect_timeout=soon", "connect_timeout=soon is not"),
-        ("postgresql://me@host/db?sslrootcert=x", "unsupported DSN parameter sslrootcert"),
-        ("postgresql://me@host/db?options=-x", "options=-x is not a list of -c"),
+        ("postgresql://me@host/db?sslrootcrt=x", "unsupported DSN parameter sslrootcrt"),
+        ("postgresql://me@host/db?keepalives=1", "unsupported DSN parameter keepalives"),
     ],
 )
 def test_bad_dsns_are_named_with_what_is_allowed(value: str, message: str) -> None:

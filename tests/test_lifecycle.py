@@ -6,6 +6,7 @@ import asyncio
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -305,6 +306,22 @@ def test_unreachable_server_fails_fast_with_one_clear_line(project: Path, driver
     assert "secret-password" not in output
     assert "Traceback" not in output
     assert "ERROR at setup" not in output  # the session stopped before any test
+
+
+def test_a_server_that_never_answers_stops_every_worker_with_one_line(project: Path) -> None:
+    """The kernel completes the connection into the listening socket's backlog; nothing
+    ever answers. The line a worker stops with reaches the user (pytest-xdist would
+    otherwise report the worker as crashed and lose it)."""
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        dsn = f"postgresql://someone@127.0.0.1:{silent.getsockname()[1]}/app"
+        session = start_pytest(project, "-n", "2", postgres_dsn=dsn)
+        output = session.communicate(timeout=120)[0]
+
+    assert session.returncode == pytest.ExitCode.USAGE_ERROR, output
+    line = r"cannot reach PostgreSQL at .+: no answer within 5 s; fix POSTGRES_DSN"
+    assert re.search(line, output), output
+    assert "INTERNALERROR" not in output
+    assert "Traceback" not in output
 
 
 def run_output(project: Path, *args: str) -> str:

@@ -26,41 +26,14 @@ import pytest
 from cookiecutter.main import cookiecutter
 
 from tests.leftovers import drop_project_databases
+from tests.readme import commands, environment, stop_at_first_failure
 from tests.template_copy import TEMPLATE
 from tests.workers import database_name as worker_database_name
 
 POSTGRES_DSN = os.environ.get("POSTGRES_DSN", "")
 TEST_SECTION = "Run the tests"
 EDIT_THEN_RUN = ("Migrations", "A development database", "Run the app")
-CHECK_STATUS = 'status=$?; [ "$status" = 0 ] || { echo "README command failed"; exit "$status"; }'
-CHECK_STATUS = 'status=$?; [ "$status" = 0 ] || { echo "README command failed"; exit "$status"; }'
-FENCED_BASH = re.compile(r"^```bash\n(.*?)^```", re.MULTILINE | re.DOTALL)
 NEW_COLUMN = "    sku: Mapped[str | None] = mapped_column(sa.String(40))\n"
-
-
-def section(readme: str, title: str) -> str:
-    """The text under `## title`, up to the next heading of that level."""
-    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", readme, re.M | re.S)
-    assert match, f"the rendered README has no section {title!r}"
-    return match[1]
-
-
-def commands(readme: str, title: str) -> list[str]:
-    """The command lines of the section's bash blocks, as the user would type them."""
-    blocks = FENCED_BASH.findall(section(readme, title))
-    assert blocks, f"section {title!r} of the rendered README has no bash block"
-    return [line for block in blocks for line in block.splitlines() if line.strip()]
-
-
-def stop_at_first_failure(lines: list[str]) -> str:
-    """A script running `lines` as written, that stops at the first one that fails
-    (`set -e` would not: it ignores failures early in an `a && b` list)."""
-    script = []
-    for line in lines:
-        script.append(f"echo {shlex.quote('$ ' + line)}")
-        script.append(line)
-        script.append(CHECK_STATUS)
-    return "\n".join(script) + "\n"
 
 
 def add_column(models: Path) -> str:
@@ -72,15 +45,6 @@ def add_column(models: Path) -> str:
         "path.write_text(re.sub(r'(__tablename__ = .*\\n)', new, path.read_text(), count=1))\n"
     )
     return f"python -c {shlex.quote(edit)} {shlex.quote(str(models))} {shlex.quote(NEW_COLUMN)}"
-
-
-def environment(postgres_dsn: str | None) -> dict[str, str]:
-    """A user's shell: nothing pointing at the template's own Python, POSTGRES_DSN as given."""
-    hidden = {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "POSTGRES_DSN"}
-    result = {name: value for name, value in os.environ.items() if name not in hidden}
-    if postgres_dsn:
-        result["POSTGRES_DSN"] = postgres_dsn
-    return result
 
 
 @pytest.fixture

@@ -87,12 +87,14 @@ def test_rendered_workflow_tests_every_supported_python_and_postgres(
     pythons = offered_pythons()
     assert job["strategy"]["matrix"]["python-version"] == pythons[pythons.index(oldest) :]
     assert_covers_postgres_versions(job)
-    assert step_commands(job)[:4] == [
+    assert step_commands(job)[:5] == [
         "python -m pip install -e '.[test]'",
         "ruff check . && ruff format --check .",
         "mypy",
-        "pytest -n auto",
+        "pytest tests/test_migration_safety.py -k squawk",
+        'pytest -n auto --splits "${SHARD#*/}" --group "${SHARD%/*}"',
     ]
+    assert job["strategy"]["matrix"]["shard"] == ["1/1"]  # one runner until split
     setup = next(
         step for step in job["steps"] if step.get("uses", "").startswith("actions/setup-")
     )
@@ -105,7 +107,7 @@ def test_rendered_workflow_runs_cruft_check_when_made_with_cruft(bake: Bake) -> 
     job = validate(project / ".github/workflows/ci.yml")["jobs"]["test"]
 
     cruft = next(step for step in job["steps"] if "cruft check" in step.get("run", ""))
-    assert cruft["if"] == "hashFiles('.cruft.json') != ''"
+    assert cruft["if"] == "${{ hashFiles('.cruft.json') != '' && startsWith(matrix.shard, '1/') }}"
 
 
 def test_template_workflow_covers_every_offered_python_and_named_postgres() -> None:
@@ -114,7 +116,12 @@ def test_template_workflow_covers_every_offered_python_and_named_postgres() -> N
 
     assert job["strategy"]["matrix"]["python-version"] == offered_pythons()
     assert_covers_postgres_versions(job)
-    assert step_commands(job) == ["python -m pip install -r requirements-dev.txt", "pytest"]
+    assert step_commands(job) == [
+        "python -m pip install -r requirements-dev.txt",
+        # tests/test_pooler.py runs a real PgBouncer in front of a service's server.
+        'sudo apt-get install -y -q pgbouncer && echo /usr/sbin >> "$GITHUB_PATH"',
+        "pytest",
+    ]
 
 
 def test_template_readme_names_what_ci_covers() -> None:

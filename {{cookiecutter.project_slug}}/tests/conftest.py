@@ -35,6 +35,10 @@ from testdb import (
 from testdb.kept import pytest_runtest_makereport  # noqa: F401 - shows kept databases
 from testdb.leak_guard import LeakGuard
 from testdb.project import METADATA, NAME, DBSessionManager, read_environment_only
+from testdb.stop import (
+    pytest_testnodedown,  # noqa: F401 - stops xdist sessions too
+    stop_session,
+)
 
 # How `db` keeps tests apart (a test marked db_commit always commits): "rollback" runs
 # each test in a transaction that is rolled back; "truncate" commits for real and
@@ -81,14 +85,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-async def postgres_server() -> AsyncIterator[URL]:
+async def postgres_server(pytestconfig: pytest.Config) -> AsyncIterator[URL]:
     """A URL on the server the test databases are made on; the session stops at once,
     with one line saying what to do, if the server cannot be reached."""
     try:
         async with server.postgres_server() as url:
             yield url
     except (server.ServerUnavailable, roles.NotAllowed) as error:
-        pytest.exit(str(error), returncode=pytest.ExitCode.USAGE_ERROR)
+        stop_session(pytestconfig, str(error))
 
 
 @pytest.fixture(scope="session")
@@ -101,15 +105,17 @@ async def migrate_db(request: pytest.FixtureRequest, postgres_server: URL) -> st
     the others wait.
     """
     rebuild = request.config.getoption("db_rebuild")
-    return await ensure_template(postgres_server, rebuild=rebuild)
+    return await ensure_template(request.config, postgres_server, rebuild=rebuild)
 
 
-async def ensure_template(server: URL, *, rebuild: bool = False) -> str:
+async def ensure_template(
+    config: pytest.Config, server: URL, *, rebuild: bool = False
+) -> str:
     try:
         async with databases.admin_connection(server) as connection:
             return await migrations.ensure_template(server, connection, rebuild=rebuild)
     except (roles.NotAllowed, migrations.EnvPyError, seeding.SeedError) as error:
-        pytest.exit(str(error), returncode=pytest.ExitCode.USAGE_ERROR)
+        stop_session(config, str(error))
 
 
 @pytest.fixture(scope="session")
@@ -125,11 +131,12 @@ async def create_test_db(
     async with databases.admin_connection(postgres_server) as connection:
         await databases.sweep(connection, NAME, say=tell(request.config))
         while not await templates.clone(connection, migrate_db, name):
-            migrate_db = await ensure_template(postgres_server)  # retired meanwhile
+            # Retired meanwhile: build it again.
+            migrate_db = await ensure_template(request.config, postgres_server)
     url = postgres_server.set(database=name)
     try:
         with pytest.MonkeyPatch.context() as environment:
-            dsn = url.render_as_string(hide_password=False)
+            dsn = server.app_url(url).render_as_string(hide_password=False)
             environment.setenv("POSTGRES_DSN", dsn)
             yield url
     finally:
@@ -166,8 +173,9 @@ async def empty_db(postgres_server: URL) -> AsyncIterator[URL]:
 
 @pytest.fixture(scope="session")
 async def shared_manager(create_test_db: URL) -> AsyncIterator[DBSessionManager]:
-    """One DBSessionManager, and so one engine and pool, for the whole session."""
-    manager = DBSessionManager(create_test_db)
+    """One DBSessionManager, and so one engine and pool, for the whole session; behind
+    a pooler (POSTGRES_ADMIN_DSN set), it connects through POSTGRES_DSN's."""
+    manager = DBSessionManager(server.app_url(create_test_db))
     yield manager
     await manager.close()
 

@@ -6,16 +6,10 @@ the migrated schema; and a downgrade to base leaves nothing behind.
 """
 
 import sqlalchemy as sa
-from alembic.script import Script, ScriptDirectory
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL
 
 from testdb import databases, migrations
-
-
-def revisions() -> list[Script]:
-    """Every revision, base first."""
-    script = ScriptDirectory.from_config(migrations.alembic_config())
-    return list(reversed(list(script.walk_revisions())))
 
 
 async def schema_objects(url: URL) -> set[str]:
@@ -39,7 +33,7 @@ def test_single_head() -> None:
 async def test_stairway_up_down_up(empty_db: URL) -> None:
     """Each migration upgrades, downgrades and upgrades again: a downgrade that forgets
     something makes the second upgrade fail."""
-    for revision in revisions():
+    for revision in migrations.revisions():
         await migrations.upgrade(empty_db, revision.revision)
         await migrations.downgrade(empty_db, "-1")
         await migrations.upgrade(empty_db, revision.revision)

@@ -33,6 +33,7 @@ class DBSessionManager:
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
             echo=settings.db_echo,
+            pooler=settings.db_pooler,
         )
         self._async_sessionmaker = async_sessionmaker(
             bind=self._engine, expire_on_commit=False

@@ -10,7 +10,7 @@ given percent-encoded as the host (`postgresql://me@%2Fvar%2Frun/db`) or as
 `?host=/var/run`.
 """
 
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import unquote
 
 from psycopg.pq import Conninfo
@@ -21,36 +21,56 @@ DRIVERS = ("postgres", "postgresql", "postgresql+psycopg")
 # Every connection parameter the installed libpq knows.
 LIBPQ_PARAMETERS = tuple(option.keyword.decode() for option in Conninfo.get_defaults())
 {%- else -%}
-"""Connection strings as people write them, turned into what asyncpg takes.
+"""Connection strings as people write them, parsed by asyncpg itself.
 
 Cloud providers and CI hand out libpq-style DSNs (`postgres://...?sslmode=require`).
-asyncpg takes none of libpq's query parameters as keyword arguments, so they are
-translated here: `sslmode` to `ssl`, `connect_timeout` to `timeout`, and
-`application_name` and `options=-c name=value` to server settings. A unix-socket
-directory may be given percent-encoded as the host (`postgresql://me@%2Fvar%2Frun/db`)
-or as `?host=/var/run`. The URL itself keeps the libpq form, so it can be handed on
-(as POSTGRES_DSN) and translated again by whoever connects.
+asyncpg parses such a DSN itself: the host (a unix-socket directory too, given
+percent-encoded as the host, `postgresql://me@%2Fvar%2Frun/db`, or as `?host=/var/run`),
+the ssl files and modes, `target_session_attrs`, `passfile`, `service`, ... It sends
+any other query parameter to the server as a setting at connection start, which is how
+PostgreSQL takes `application_name` and `options=-c name=value` from libpq too. Only
+`connect_timeout` needs translating (asyncpg's keyword is `timeout`); any other name
+stops here with one line, rather than with a connection error in every test. The URL
+keeps the libpq form, so it can be handed on (as POSTGRES_DSN) and parsed again by
+whoever connects.
 """
 
-import re
-from typing import Any
-from urllib.parse import unquote
+from contextlib import suppress
+from typing import Any, Literal
+from uuid import uuid4
 
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, Dialect, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
 
 DRIVERS = ("postgres", "postgresql", "postgresql+asyncpg")
 SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
-# Query parameters SQLAlchemy's asyncpg dialect hands to asyncpg as they are.
-PASSED_ON = ("host", "port", "prepared_statement_cache_size")
-TRANSLATED = ("sslmode", "connect_timeout", "application_name", "options")
-# One `-c name=value` (or `-cname=value`, `--name=value`) of libpq's `options`.
-SETTING = re.compile(r"(?:-c\s*|--)(?P<name>[\w.-]+)=(?P<value>(?:\\.|\S)*)")
+# libpq's parameters that asyncpg's own DSN parser reads.
+ASYNCPG_PARAMETERS = (
+    *("host", "port", "dbname", "user", "password", "passfile", "service"),
+    *("sslmode", "sslcert", "sslkey", "sslrootcert", "sslcrl", "sslpassword"),
+    *("sslnegotiation", "ssl_min_protocol_version", "ssl_max_protocol_version"),
+    *("target_session_attrs", "krbsrvname", "gsslib"),
+)
+# libpq's parameters that asyncpg hands to the server, which takes them as libpq's.
+STARTUP_PARAMETERS = ("application_name", "options")
+# libpq's parameter asyncpg takes as a keyword argument of another name (`timeout`).
+TRANSLATED = ("connect_timeout",)
+# SQLAlchemy's asyncpg dialect's own: its cache of prepared statements per connection.
+DIALECT_PARAMETERS = ("prepared_statement_cache_size",)
 {%- endif %}
 
 
 class BadDSN(ValueError):
     """The DSN cannot be used; the message names the bad part and what is allowed."""
+
+
+# How the app reaches PostgreSQL: directly ("none"), or through a pooler in transaction
+# mode (PgBouncer, Supavisor, Neon's pooler), where each transaction may run on another
+# server connection (README: "Connection poolers").
+Pooler = Literal["none", "transaction"]
 
 
 def async_url(dsn: str | URL) -> URL:
@@ -72,6 +92,16 @@ def async_url(dsn: str | URL) -> URL:
 {%- if cookiecutter.driver == "psycopg" %}
 
 
+def create_engine(
+    dsn: str | URL, *, pooler: Pooler = "none", **kwargs: Any
+) -> AsyncEngine:
+    """`create_async_engine` for a DSN as people write it, reached through `pooler`."""
+    url = async_url(dsn)
+    args = {**connect_args(url), **pooler_args(pooler)}
+    args.update(kwargs.pop("connect_args", {}))
+    return create_async_engine(url, connect_args=args, **kwargs)
+
+
 def connect_args(url: URL) -> dict[str, Any]:
     """psycopg's keyword arguments beyond what SQLAlchemy takes from `url`.
 
@@ -87,42 +117,12 @@ def connect_args(url: URL) -> dict[str, Any]:
     for name in set(url.query) - {"host"}:  # several hosts are libpq's multi-host form
         single(url, name)
     return {"host": unquote(url.host)} if url.host and "%" in url.host else {}
-{%- else %}
 
 
-def connect_args(url: URL) -> dict[str, Any]:
-    """asyncpg's keyword arguments for the libpq parameters in `url`'s query."""
-    unknown = set(url.query) - set(PASSED_ON) - set(TRANSLATED)
-    if unknown:
-        allowed = ", ".join(PASSED_ON + TRANSLATED)
-        raise BadDSN(f"unsupported DSN parameter {sorted(unknown)[0]}; use {allowed}")
-    query = {name: single(url, name) for name in TRANSLATED if name in url.query}
-    args: dict[str, Any] = {}
-    settings: dict[str, str] = {}
-    if "sslmode" in query:
-        args["ssl"] = sslmode(query["sslmode"])
-    if "connect_timeout" in query:
-        args.update(timeout(query["connect_timeout"]))
-    if "options" in query:
-        settings.update(server_options(query["options"]))
-    if "application_name" in query:
-        settings["application_name"] = query["application_name"]
-    if settings:
-        args["server_settings"] = settings
-    if url.host and "%" in url.host:
-        args["host"] = unquote(url.host)
-    return args
-{%- endif %}
-
-
-def create_engine(dsn: str | URL, **kwargs: Any) -> AsyncEngine:
-    """`create_async_engine` for a DSN as people write it."""
-    url = async_url(dsn)
-    args = {**connect_args(url), **kwargs.pop("connect_args", {})}
-{%- if cookiecutter.driver == "asyncpg" %}
-    url = url.difference_update_query(TRANSLATED)  # asyncpg has them in args
-{%- endif %}
-    return create_async_engine(url, connect_args=args, **kwargs)
+def pooler_args(pooler: Pooler) -> dict[str, Any]:
+    """Behind a transaction pooler, a statement psycopg prepared on one server
+    connection is missing on the next: psycopg then prepares none."""
+    return {"prepare_threshold": None} if pooler == "transaction" else {}
 
 
 def single(url: URL, name: str) -> str:
@@ -130,37 +130,121 @@ def single(url: URL, name: str) -> str:
     if isinstance(value, tuple):
         raise BadDSN(f"DSN parameter {name} is given {len(value)} times; give it once")
     return value
-{%- if cookiecutter.driver == "asyncpg" %}
+{%- else %}
 
 
-def sslmode(value: str) -> str:
-    if value not in SSLMODES:
-        raise BadDSN(f"sslmode={value} is not one of {', '.join(SSLMODES)}")
+def create_engine(
+    dsn: str | URL, *, pooler: Pooler = "none", **kwargs: Any
+) -> AsyncEngine:
+    """`create_async_engine` for a DSN as people write it, reached through `pooler`.
+
+    asyncpg gets the DSN itself. (SQLAlchemy's `async_creator` would hand it on too,
+    but not the arguments of SQLAlchemy's asyncpg adapter that a pooler needs; the
+    `do_connect` event replaces SQLAlchemy's reading of the URL with them all.)
+    """
+    url = async_url(dsn)
+    arguments = {
+        "dsn": libpq_dsn(url),
+        **connect_args(url),
+        **pooler_args(pooler),
+        **kwargs.pop("connect_args", {}),
+    }
+    engine = create_async_engine(url, **kwargs)
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def connect_with_the_dsn(
+        dialect: Dialect,
+        record: ConnectionPoolEntry,
+        cargs: list[Any],
+        cparams: dict[str, Any],
+    ) -> None:
+        cparams.clear()
+        cparams.update(arguments)
+
+    if pooler == "transaction":
+        for end in ("commit", "rollback"):
+            event.listen(engine.sync_engine, end, deallocate_statements)
+    return engine
+
+
+def connect_args(url: URL) -> dict[str, Any]:
+    """Keyword arguments for what asyncpg does not read from the DSN itself."""
+    known = ASYNCPG_PARAMETERS + STARTUP_PARAMETERS + TRANSLATED + DIALECT_PARAMETERS
+    unknown = set(url.query) - set(known)
+    if unknown:
+        raise BadDSN(
+            f"unsupported DSN parameter {sorted(unknown)[0]}; use {', '.join(known)}"
+        )
+    # Several hosts are libpq's multi-host form; of others asyncpg takes the last.
+    query = {name: single(url, name) for name in set(url.query) - {"host"}}
+    if query.get("sslmode", "prefer") not in SSLMODES:
+        raise BadDSN(f"sslmode={query['sslmode']} is not one of {', '.join(SSLMODES)}")
+    args: dict[str, Any] = {}
+    if "connect_timeout" in query:
+        args.update(timeout(query["connect_timeout"]))
+    if "prepared_statement_cache_size" in query:
+        args["prepared_statement_cache_size"] = whole_number(
+            "prepared_statement_cache_size", query["prepared_statement_cache_size"]
+        )
+    return args
+
+
+def pooler_args(pooler: Pooler) -> dict[str, Any]:
+    """Behind a transaction pooler, a statement prepared on one server connection is
+    missing on the next, and its name may be taken there. As SQLAlchemy's recipe for
+    PgBouncer says: no statement caches (asyncpg's and SQLAlchemy's), and a name of its
+    own for every statement prepared."""
+    if pooler != "transaction":
+        return {}
+    return {
+        "statement_cache_size": 0,
+        "prepared_statement_cache_size": 0,
+        "prepared_statement_name_func": unique_statement_name,
+    }
+
+
+def unique_statement_name() -> str:
+    return f"__asyncpg_{uuid4()}__"
+
+
+def deallocate_statements(connection: Connection) -> None:
+    """Before COMMIT or ROLLBACK, on the server connection the transaction ran on:
+    asyncpg closes a statement it no longer needs only when the client connection is
+    next used, maybe on another server connection, which would leave the last
+    statement of every transaction prepared behind the pooler. (A failed transaction
+    refuses it, and is left to the pooler's reset.)"""
+    if connection.in_transaction() and not connection.invalidated:
+        with suppress(DBAPIError):
+            connection.exec_driver_sql("DEALLOCATE ALL")
+
+
+def libpq_dsn(url: URL) -> str:
+    """`url` as asyncpg parses it: libpq's form, several hosts as one list."""
+    hosts = url.query.get("host", ())
+    libpq = url.difference_update_query(TRANSLATED + DIALECT_PARAMETERS)
+    if isinstance(hosts, tuple):
+        libpq = libpq.update_query_dict({"host": ",".join(hosts)})
+    return libpq.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def single(url: URL, name: str) -> str:
+    value = url.query[name]
+    if isinstance(value, tuple):
+        raise BadDSN(f"DSN parameter {name} is given {len(value)} times; give it once")
     return value
 
 
 def timeout(value: str) -> dict[str, float]:
     """libpq waits forever for 0 (or less), and at least 2 seconds otherwise."""
-    try:
-        seconds = int(value)
-    except ValueError:
-        raise BadDSN(
-            f"connect_timeout={value} is not a whole number of seconds"
-        ) from None
+    seconds = whole_number("connect_timeout", value, "seconds")
     return {"timeout": float(max(seconds, 2))} if seconds > 0 else {}
 
 
-def server_options(value: str) -> dict[str, str]:
-    """`-c a=1 -c b=2` as {"a": "1", "b": "2"}; a backslash escapes what follows."""
-    settings = {}
-    position = 0
-    for match in SETTING.finditer(value):
-        if value[position : match.start()].strip():
-            break
-        name = match["name"].replace("-", "_")
-        settings[name] = re.sub(r"\\(.)", r"\1", match["value"])
-        position = match.end()
-    if value[position:].strip():
-        raise BadDSN(f"options={value} is not a list of -c name=value settings")
-    return settings
+def whole_number(name: str, value: str, unit: str = "") -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise BadDSN(
+            f"{name}={value} is not a whole number{' of ' + unit if unit else ''}"
+        ) from None
 {%- endif %}

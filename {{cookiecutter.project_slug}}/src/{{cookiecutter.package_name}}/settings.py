@@ -8,6 +8,8 @@ developer's defaults and CI or a shell overrides them. The tests read no `.env`
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from {{ cookiecutter.package_name }}.dsn import Pooler
+
 
 class Settings(BaseSettings):
     """Each field comes from the variable of the same name in capitals."""
@@ -24,6 +26,9 @@ class Settings(BaseSettings):
     """Connections it may open beyond the pool when busy."""
     db_echo: bool = False
     """Log every SQL statement."""
+    db_pooler: Pooler = "none"
+    """"transaction" when POSTGRES_DSN names a pooler in transaction mode (PgBouncer,
+    Supabase's port 6543, Neon's -pooler host): no statement is kept prepared."""
 
 
 class SettingsError(ValueError):

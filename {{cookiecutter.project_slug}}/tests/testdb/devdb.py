@@ -81,7 +81,7 @@ async def act(action: str, command: list[str]) -> int:
         if action == "create":
             plain = dev_url.set(drivername="postgresql")  # as people write it
             print(plain.render_as_string(hide_password=False))
-            if not os.environ.get("POSTGRES_DSN"):
+            if not server.given_server():
                 print(f"dev-db: {EMBEDDED_NOTE}", file=sys.stderr)
             return 0
         return await run(command, dev_url)

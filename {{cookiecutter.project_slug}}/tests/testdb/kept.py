@@ -34,8 +34,9 @@ async def kept_if_failed(
     url = postgres_server.set(database=name)
     request.node.stash[COMMAND] = psql_command(url)
     failures = request.session.testsfailed
-    manager = DBSessionManager(url)
-    dsn = url.render_as_string(hide_password=False)
+    app_url = server.app_url(url)  # through the pooler, if any
+    manager = DBSessionManager(app_url)
+    dsn = app_url.render_as_string(hide_password=False)
     try:
         with pytest.MonkeyPatch.context() as environment:
             environment.setenv("POSTGRES_DSN", dsn)

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
-from alembic.script import ScriptDirectory
+from alembic.script import Script, ScriptDirectory
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.pool import NullPool
@@ -47,6 +47,12 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+def revisions() -> list[Script]:
+    """Every revision, base first."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return list(reversed(list(script.walk_revisions())))
+
+
 def migrations_directory() -> Path:
     """The directory of env.py and versions/, from alembic.ini's script_location."""
     return Path(ScriptDirectory.from_config(alembic_config()).dir)
@@ -70,7 +76,7 @@ async def ensure_template(
 
 
 async def upgrade_and_seed(url: URL) -> None:
-    """Migrate to head, then write the seed's rows (seeding.py), in one transaction."""
+    """Migrate to head, then write the seed's rows (seeding.py)."""
     await run_alembic(url, command.upgrade, "head", then=seed)
 
 
@@ -84,18 +90,23 @@ async def run_alembic(
     *args: str,
     then: Callable[[AsyncConnection], Awaitable[None]] | None = None,
 ) -> None:
-    """Run e.g. `command.upgrade, "head"` in one transaction on a short-lived engine,
-    and `then` in the same transaction.
+    """Run e.g. `command.upgrade, "head"` on a short-lived engine, then `then` in a
+    transaction of its own.
 
-    The engine is disposed afterwards, so no pooled connection keeps type information
-    cached from before the migration.
+    env.py begins and commits the transaction itself, as on the command line, so a
+    migration may leave it for an `op.get_context().autocommit_block()` (CREATE INDEX
+    CONCURRENTLY cannot run inside a transaction); whatever env.py left open is
+    committed after. The engine is disposed afterwards, so no pooled connection keeps
+    type information cached from before the migration.
     """
     engine = create_engine(url, poolclass=NullPool)
     try:
-        async with engine.begin() as connection:
+        async with engine.connect() as connection:
             await connection.run_sync(lambda sync: on(sync, command_, *args))
+            await connection.commit()
             if then is not None:
-                await then(connection)
+                async with connection.begin():
+                    await then(connection)
     finally:
         await engine.dispose()
 

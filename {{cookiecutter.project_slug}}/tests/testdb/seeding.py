@@ -1,18 +1,18 @@
 """Seed data: rows written once into the template, and kept in every test's database.
 
-The project's seed (project.SEED) runs when the template is built, after the migrations,
-in the same transaction. Then every table it filled is copied, as it is, into a table of
-the same name in the schema testdb_seed, so clones carry both the rows and their copy at
-no cost. A statement trigger on each of those tables notes its name in
-testdb_seed.testdb_changes whenever a statement writes to it: so whether a seeded table
-changed is one small query, however many rows the seed has. A rolled-back test rolls
-its notes back with its changes. After a test that committed, the cleanup takes each
-seeded table that changed and compares it with its copy (row by row, as text, which
-every column type has): it deletes only the rows that are not in the copy, children
-first, then inserts the copy's rows that are missing, parents first, and clears the
-notes. An untouched seed costs nothing; a touched one is not written again in full
-(the template's README has the measurements against emptying the seed's tables and
-inserting the whole seed again).
+The project's seed (project.SEED) runs when the template is built, after the migrations
+(a template is marked ready only after both). Then, in the same transaction, every table
+it filled is copied, as it is, into a table of the same name in the schema testdb_seed,
+so clones carry both the rows and their copy at no cost. A statement trigger on each of
+those tables notes its name in testdb_seed.testdb_changes whenever a statement writes to
+it: so whether a seeded table changed is one small query, however many rows the seed
+has. A rolled-back test rolls its notes back with its changes. After a test that
+committed, the cleanup takes each seeded table that changed and compares it with its
+copy (row by row, as text, which every column type has): it deletes only the rows that
+are not in the copy, children first, then inserts the copy's rows that are missing,
+parents first, and clears the notes. An untouched seed costs nothing; a touched one is
+not written again in full (the template's README has the measurements against emptying
+the seed's tables and inserting the whole seed again).
 """
 
 from collections.abc import Awaitable, Callable

