@@ -12,6 +12,7 @@ from {{ cookiecutter.package_name }}.db import DBSessionManager
 from {{ cookiecutter.package_name }}.dsn import BadDSN, async_url, create_engine
 from {{ cookiecutter.package_name }}.models import Base
 from {{ cookiecutter.package_name }}.settings import Settings
+
 from seed import seed
 
 # Names the test databases (<NAME>_test_..., <NAME>_template_...) and keys the embedded
