@@ -204,7 +204,7 @@ async def db(
     `@pytest.mark.db_commit` (other connections must see its data, or the code under
     test makes its own engine), sessions commit for real and the tables are emptied
     afterwards; `db_commit(reset_sequences=True)` also restarts identity sequences
-    before the test.
+    before the test (a seeded table's right after the seed's values).
 
     In rollback mode, `db.engine.connect()`/`begin()` and sessions used concurrently
     fail at once (they would work outside the test's transaction: use db_commit), and

@@ -30,6 +30,7 @@ async def empty_tables(
         if reset_sequences:
             await truncate(connection, metadata.sorted_tables)
             await seeding.restore(connection, metadata, seeded)
+            await seeding.continue_sequences(connection, metadata, seeded)
             return
         filled = await tables_with_rows(connection, metadata, seeded)
         for table in reversed(filled):

@@ -31,6 +31,15 @@ NOTE_CHANGE = (
     f"$$BEGIN INSERT INTO {SCHEMA}.{CHANGES} VALUES (TG_TABLE_NAME); RETURN NULL; END$$"
 )
 Seed = Callable[[AsyncSession], Awaitable[None]]
+# The sequences (identity and serial) of columns of the given tables, quoted.
+OWNED_SEQUENCES = sa.text(
+    "SELECT s.oid::regclass::text, quote_ident(a.attname), t.oid::regclass::text"
+    " FROM pg_depend d JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'"
+    " JOIN pg_class t ON t.oid = d.refobjid"
+    " JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid"
+    " WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass"
+    " AND t.oid::regclass::text = ANY(:tables)"
+)
 
 
 class SeedError(Exception):
@@ -168,3 +177,20 @@ async def restore(
             )
         )
     await connection.execute(sa.text(f"DELETE FROM {SCHEMA}.{CHANGES}"))
+
+
+async def continue_sequences(
+    connection: AsyncConnection, metadata: sa.MetaData, seeded: frozenset[str]
+) -> None:
+    """After identity sequences restarted, set those of the seeded tables past the
+    seed's values, so the next row does not take a seed row's number."""
+    tables = [table.fullname for table in metadata.sorted_tables if table.name in seeded]
+    found = await connection.execute(OWNED_SEQUENCES, {"tables": tables})
+    for sequence, column, table in found:
+        await connection.execute(
+            sa.text(
+                f"SELECT setval(CAST(:sequence AS regclass), "
+                f"(SELECT coalesce(max({column}), 0) + 1 FROM {table}), false)"
+            ),
+            {"sequence": sequence},
+        )
