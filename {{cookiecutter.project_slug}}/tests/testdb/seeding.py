@@ -184,7 +184,7 @@ async def continue_sequences(
 ) -> None:
     """After identity sequences restarted, set those of the seeded tables past the
     seed's values, so the next row does not take a seed row's number."""
-    tables = [table.fullname for table in metadata.sorted_tables if table.name in seeded]
+    tables = [name for name, table in metadata.tables.items() if table.name in seeded]
     found = await connection.execute(OWNED_SEQUENCES, {"tables": tables})
     for sequence, column, table in found:
         await connection.execute(
