@@ -102,6 +102,7 @@ async def {{ names[3] }}(
     response = await client.post(path, json=body)
 
     assert response.status_code == 409, response.text
-    assert (await client.get(path)).json() == []
+    listed = (await client.get(path)).json()
+    assert len(listed) == await seed_count(db, "{{ table.name }}")
 {%- endif %}
 {%- endfor %}
