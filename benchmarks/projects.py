@@ -18,17 +18,39 @@ def models_spec(tables: int) -> str:
     return "; ".join(specs)
 
 
+SEED = '''"""Seed data of the benchmark: {rows} rows in t000."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from {package}.models import T000
+
+
+async def seed(session: AsyncSession) -> None:
+    session.add_all(T000(name=f"seed {{number}}") for number in range({rows}))
+'''
+
+
 def render_project(output: Path, tables: int, *, smoke_test: bool = False, **answers: str) -> Path:
-    """Render a project with `tables` tables into `output`.
+    """Render a project with `tables` tables into `output`, with no seed data (the
+    benchmarks measure the machinery; write_seed adds some).
 
     With `smoke_test`, the template's hook also makes the project's .venv, holding only
     its `[test]` extra, and runs its tests there, as it does for a user.
     """
     os.environ["SKIP_SMOKE_TEST"] = "0" if smoke_test else "1"
     context = {"project_name": f"Bench {tables}", "models": models_spec(tables), **answers}
-    return Path(
+    project = Path(
         cookiecutter(str(TEMPLATE), no_input=True, extra_context=context, output_dir=output)
     )
+    write_seed(project, 0)
+    return project
+
+
+def write_seed(project: Path, rows: int) -> None:
+    """Make the project's tests/seed.py add `rows` rows to table t000."""
+    [models] = (project / "src").glob("*/models.py")
+    text = SEED.format(rows=rows, package=models.parent.name)
+    (project / "tests/seed.py").write_text(text)
 
 
 def project_environment(project: Path) -> dict[str, str]:

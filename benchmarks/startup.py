@@ -7,14 +7,17 @@
    uses the database less a test that does not, with 1, 20 and 100 migrations. Cold: no
    cached embedded server and no template database (initdb, then every migration).
    Warm: the next run, with both cached. The migrations after the first add columns, so
-   the schema stays the same size and only the number of migrations changes.
+   the schema stays the same size and only the number of migrations changes. Then once
+   more with 1 migration and a seed (tests/seed.py) of 10 000 rows: the warm start
+   clones them with the template, so it should cost what it costs without them.
 2. Parallel: 400 database tests with `-n 0` and with `-n 2`. In the waiting suites each
    test writes a row and waits 5, 20 or 50 ms on the server (a slow query), as suites
    that wait on the database do; in the busy suite each test writes ten rows and waits
    for nothing, so client and server keep the CPU busy (on 2 cores, both of them).
 
 Each project runs in the .venv its smoke test made, with its `[test]` extra, as its users run it
-(with --tiny: in this interpreter, one migration count, one run each, 4 load tests).
+(with --tiny: in this interpreter, one migration count, one run each, a 100-row seed,
+4 load tests).
 Writes results/startup.json and results/startup.md (the tables for the README).
 """
 
@@ -28,11 +31,14 @@ import time
 from pathlib import Path
 
 import platformdirs
-from projects import PYTHON, project_environment, render_project, venv_python
+from projects import PYTHON, project_environment, render_project, venv_python, write_seed
 
 MIGRATION_COUNTS: tuple[int, ...] = (1, 20, 100)
+SEED_ROWS = 10_000
 LOAD_TEST_COUNT = 400
-TINY_HELP = "2 migrations, one run of each, 4 load tests: a check that the benchmark runs"
+TINY_HELP = (
+    "2 migrations, one run of each, a 100-row seed, 4 load tests: a check that the benchmark runs"
+)
 # Rows each load test writes, and seconds it waits on the server.
 SUITES = {
     "busy: 10 rows, no wait": ("10", "0"),
@@ -112,6 +118,17 @@ def add_migrations(project: Path, count: int) -> None:
     for number in range(2, count + 1):
         text = MIGRATION.format(number=number, previous=number - 1)
         (versions / f"{number:04d}_extra.py").write_text(text)
+
+
+def startup_project(workdir: Path, migrations: int, seed_rows: int, *, smoke_test: bool) -> Path:
+    """A project of 2 tables with `migrations` migrations and a seed of `seed_rows` rows."""
+    slug = f"bench-startup-{migrations}" + (f"-seed-{seed_rows}" if seed_rows else "")
+    project = render_project(
+        workdir, 2, smoke_test=smoke_test, package_name="bench", project_slug=slug
+    )
+    add_migrations(project, migrations)
+    write_seed(project, seed_rows)
+    return project
 
 
 def pytest_seconds(project: Path, *args: str, **environment: str) -> float:
@@ -196,7 +213,7 @@ def parallel(
 
 
 def markdown(
-    start: dict[int, dict[str, float]], load: dict[str, dict[str, float]], tests: int
+    start: dict[str, dict[str, float]], load: dict[str, dict[str, float]], tests: int
 ) -> str:
     lines = [
         "| migrations | pytest to first test, no database | cold start adds | warm start adds |",
@@ -228,23 +245,21 @@ def main() -> None:
     parser.add_argument("--tiny", action="store_true", help=TINY_HELP)
     options = parser.parse_args()
     repeat, counts, suites, tests = options.repeat, MIGRATION_COUNTS, SUITES, LOAD_TEST_COUNT
+    seed_rows = SEED_ROWS
     if options.tiny:
         repeat, counts, suites, tests = 1, (2,), dict(list(SUITES.items())[:1]), 4
+        seed_rows = 100
     options.out.mkdir(parents=True, exist_ok=True)
     start = {}
     with tempfile.TemporaryDirectory() as workdir:
         for count in counts:
-            slug = f"bench-startup-{count}"
-            project = render_project(
-                Path(workdir),
-                2,
-                smoke_test=not options.tiny,
-                package_name="bench",
-                project_slug=slug,
-            )
-            add_migrations(project, count)
-            start[count] = session_start(project, slug, repeat)
+            project = startup_project(Path(workdir), count, 0, smoke_test=not options.tiny)
+            start[str(count)] = session_start(project, project.name, repeat)
         load = parallel(project, repeat, suites, tests)
+        seeded = startup_project(Path(workdir), counts[0], seed_rows, smoke_test=not options.tiny)
+        rows = f"{seed_rows:,}".replace(",", " ")
+        label = f"{counts[0]}, with a seed of {rows} rows"
+        start[label] = session_start(seeded, seeded.name, repeat)
     table = markdown(start, load, tests)
     results = {"start": start, "load": load}
     (options.out / "startup.json").write_text(json.dumps(results, indent=2) + "\n")

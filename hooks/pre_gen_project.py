@@ -38,7 +38,7 @@ TAKEN_IMPORT_NAMES = frozenset(
     pydantic pydantic_core pydantic_settings dotenv annotated_types typing_inspection
     fastapi starlette annotated_doc anyio sniffio idna uvicorn click h11 httpx httpcore certifi
     opentelemetry polyfactory faker
-    conftest factories testdb tests test api
+    conftest factories seed testdb tests test api
     """.split()
 )
 # The rendered tests are top-level modules too; pytest imports them by these names.

@@ -22,6 +22,7 @@ from template_extensions.schema import (
     uses_jsonb,
     uses_samples,
 )
+from template_extensions.seed_values import seed_value
 
 
 def model_spec_error(spec: str, framework: str = "none") -> str:
@@ -59,5 +60,6 @@ class ModelSpecExtension(Extension):
             "create_field": create_field,
             "pydantic_imports": pydantic_imports,
             "beyond_limit": beyond_limit,
+            "seed_value": seed_value,
         }
         environment.filters.update(filters)

@@ -12,13 +12,16 @@ FIXTURES_TEST_COUNT = {"rollback": 10, "truncate": 8}
 # tests/test_migration_safety.py: squawk on each migration (the initial one), and the
 # migration that gives up waiting for a lock.
 SAFETY_TEST_COUNT = 2
+# tests/test_seed.py: every test starts with the seed's rows (twice rolled back or truncated,
+# twice under db_commit), and the leak guard takes none of them for a leak.
+SEED_TEST_COUNT = 5
 # Two round trips and one cascade; five isolation checks, four migration checks, the
-# data-migration example, the four settings checks, the migration safety checks and the
-# fixtures' ten.
-DEFAULT_TEST_COUNT = 17 + SAFETY_TEST_COUNT + FIXTURES_TEST_COUNT["rollback"]
+# data-migration example, the four settings checks, the migration safety checks, the
+# fixtures' ten and the seed's five.
+DEFAULT_TEST_COUNT = 17 + SAFETY_TEST_COUNT + FIXTURES_TEST_COUNT["rollback"] + SEED_TEST_COUNT
 # Without the check that other connections do not see a test's rows, and the fixtures' two
 # rollback-only tests.
-TRUNCATE_TEST_COUNT = 16 + SAFETY_TEST_COUNT + FIXTURES_TEST_COUNT["truncate"]
+TRUNCATE_TEST_COUNT = 16 + SAFETY_TEST_COUNT + FIXTURES_TEST_COUNT["truncate"] + SEED_TEST_COUNT
 
 # framework=fastapi adds, per table, the routes' happy path, 404 and 422 tests, and the 409
 # test where it has a foreign key; four tests of requests inside the test's isolation, one
@@ -36,8 +39,8 @@ RICH_MODELS = (
     " order_line: placed_at timestamptz = now, shipped_at timestamp?, note text = 'none',"
     " customer_id -> customer, item_id -> item"
 )
-# Four round trips, three cascades (not the self-reference), and the same 26 fixed tests.
-RICH_TEST_COUNT = 21 + SAFETY_TEST_COUNT + FIXTURES_TEST_COUNT["rollback"]
+# Four round trips, three cascades (not the self-reference), and the same 31 fixed tests.
+RICH_TEST_COUNT = 21 + SAFETY_TEST_COUNT + FIXTURES_TEST_COUNT["rollback"] + SEED_TEST_COUNT
 
 # The longest names allowed, with foreign-key names of exactly PostgreSQL's 63 characters.
 LONG_ANSWERS = {

@@ -46,20 +46,25 @@ from example_service.db import DBSessionManager, postgres_dsn
 from example_service.models import Base, Product
 
 from factories import add_product, add_review
+from testdb import seeding
 
 INSERT = sa.insert(Product).values(name="leak")
 
 
 @pytest.mark.parametrize("check", range(CHECKS))
 async def test_starts_clean(db: DBSessionManager, check: int) -> None:
+    """Clean: the seed's rows (tests/seed.py) and no others."""
     async with db.asessionmaker() as session:
+        seeded = await seeding.seed_counts(session)
         for table in Base.metadata.sorted_tables:
             count = sa.select(sa.func.count()).select_from(table)
-            assert await session.scalar(count) == 0, f"{table.name} has rows"
+            expected = seeded.get(table.name, 0)
+            assert await session.scalar(count) == expected, f"{table.name} has rows"
         # Prepared with the column types of the schema (psycopg prepares on the fifth
         # run): a stale plan cache would fail.
         for _ in range(6):
-            assert (await session.scalars(sa.select(Product))).all() == []
+            products = (await session.scalars(sa.select(Product))).all()
+            assert [product.name for product in products] == ["seed"]
         await add_review(session)
         await session.commit()
 
@@ -119,7 +124,7 @@ async def test_schema_change_stays_inside(db: DBSessionManager) -> None:
         await session.execute(sa.text("ALTER TABLE product ALTER COLUMN name TYPE text"))
         await add_product(session)
         await session.commit()
-        assert len((await session.scalars(sa.select(Product))).all()) == 1
+        assert len((await session.scalars(sa.select(Product))).all()) == 2  # and the seed's
 
 
 async def test_table_of_its_own(db: DBSessionManager) -> None:
@@ -133,10 +138,12 @@ async def test_table_of_its_own(db: DBSessionManager) -> None:
 
 @pytest.mark.parametrize("attempt", [1, 2])
 @pytest.mark.db_commit(reset_sequences=True)
-async def test_sequences_start_from_one(db: DBSessionManager, attempt: int) -> None:
+async def test_sequences_start_after_the_seed(db: DBSessionManager, attempt: int) -> None:
+    """The seed's row took number 1 when the template was built."""
     async with db.asessionmaker() as session:
-        await add_product(session)
-        assert await session.scalar(sa.text("SELECT number FROM product")) == 1
+        row = await add_product(session)
+        number = sa.text("SELECT number FROM product WHERE id = :id")
+        assert await session.scalar(number, {"id": row.id}) == 2
         await session.commit()
 '''.replace("CHECKS", str(CHECKS))
 # Tests that pass: the checks, the schema change and two runs of the sequences test.

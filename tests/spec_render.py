@@ -24,6 +24,7 @@ MODEL_FILES = (
     f"{PACKAGE}/models.py",
     f"{PACKAGE}/migrations/versions/0001_initial.py",
     "tests/factories.py",
+    "tests/seed.py",
     "tests/test_data_migrations.py",
     "tests/test_models.py",
     "tests/test_isolation.py",

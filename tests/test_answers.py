@@ -7,14 +7,14 @@ import pytest
 from cookiecutter.exceptions import FailedHookException
 from cookiecutter.main import cookiecutter
 
-from tests.answers import FIXTURES_TEST_COUNT, LONG_ANSWERS, SAFETY_TEST_COUNT
+from tests.answers import FIXTURES_TEST_COUNT, LONG_ANSWERS, SAFETY_TEST_COUNT, SEED_TEST_COUNT
 from tests.conftest import Bake
 from tests.rendered import run, run_tests
 
 TEMPLATE = Path(__file__).resolve().parents[1]
-# Every project below isolates by rollback; its suite has the fixtures' tests and the
-# migration safety checks too.
-FIXTURES = FIXTURES_TEST_COUNT["rollback"] + SAFETY_TEST_COUNT
+# Every project below isolates by rollback; its suite has the fixtures' tests, the
+# migration safety checks and the seed's tests too.
+FIXTURES = FIXTURES_TEST_COUNT["rollback"] + SAFETY_TEST_COUNT + SEED_TEST_COUNT
 
 BAD_ANSWERS = [
     ({"project_name": " "}, "project_name: must not be empty"),
@@ -34,6 +34,7 @@ BAD_ANSWERS = [
     ({"package_name": "psycopg"}, "package_name: 'psycopg' would shadow the module"),
     ({"package_name": "test"}, "package_name: 'test' would shadow the module"),
     ({"package_name": "factories"}, "package_name: 'factories' would shadow the module"),
+    ({"package_name": "seed"}, "package_name: 'seed' would shadow the module"),
     ({"package_name": "class"}, "package_name: 'class' is not allowed; use a lowercase ASCII"),
     ({"package_name": "my-package"}, "package_name: 'my-package' is not allowed"),
     ({"package_name": "p\u0430ckage"}, "package_name: 'p\u0430ckage' is not allowed"),

@@ -63,8 +63,23 @@ def test_startup_benchmark_measures_start_and_parallel_runs(tmp_path: Path) -> N
     rows = table_rows((tmp_path / "startup.md").read_text())
     assert rows[0][0] == "migrations"
     assert rows[1][0] == "2"
-    assert rows[2][:3] == ["4 database tests", "`-n 0`", "`-n 2`"]
-    assert rows[3][0] == "busy: 10 rows, no wait"
+    assert rows[2][0] == "2, with a seed of 100 rows"
+    assert rows[3][:3] == ["4 database tests", "`-n 0`", "`-n 2`"]
+    assert rows[4][0] == "busy: 10 rows, no wait"
+
+
+def test_seed_cleanup_benchmark_measures_both_strategies(tmp_path: Path) -> None:
+    printed = run_tiny("seed_cleanup.py", tmp_path)
+
+    written = (tmp_path / "seed_cleanup.md").read_text()
+    assert written.strip() in printed
+    rows = table_rows(written)
+    assert rows[0][1:] == ["no seed", "seed of 10 rows"]
+    labels = [row[0] for row in rows[1:]]
+    assert labels[0].startswith("keep: delete what is not seed")
+    assert labels[1].startswith("re-insert: delete the seed's tables")
+    for row in rows[1:]:
+        assert all(cell.endswith(" ms") for cell in row[1:]), row
 
 
 def test_peer_benchmark_compares_every_contender(tmp_path: Path) -> None:

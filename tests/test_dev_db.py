@@ -18,6 +18,19 @@ from tests.rendered import python_in, run_tests
 from tests.workers import database_name
 
 POSTGRES_DSN = os.environ.get("POSTGRES_DSN", "")
+# Run by `dev-db run`: print the names of the products, which the seed (tests/seed.py) added.
+SHOW_SEED = """
+import asyncio, os, re
+import asyncpg
+
+async def main():
+    dsn = re.sub(r"^postgresql\\+\\w+", "postgresql", os.environ["POSTGRES_DSN"])
+    connection = await asyncpg.connect(dsn)
+    print([row["name"] for row in await connection.fetch("SELECT name FROM product")])
+    await connection.close()
+
+asyncio.run(main())
+"""
 needs_server = pytest.mark.skipif(not POSTGRES_DSN, reason="set POSTGRES_DSN to run this")
 
 
@@ -78,6 +91,8 @@ def test_create_run_and_drop_around_a_test_session(
 
     current = [sys.executable, "-m", "alembic", "current"]
     assert "0001 (head)" in dev_db(project, "run", "--", *current, postgres_dsn=postgres_dsn)
+    seed = [sys.executable, "-c", SHOW_SEED]
+    assert "['seed']" in dev_db(project, "run", "--", *seed, postgres_dsn=postgres_dsn)
 
     counts = run_tests(project, postgres_dsn=postgres_dsn)
     assert counts.get("failed") is None, counts

@@ -52,10 +52,10 @@ def pytest_output(
     )
 
 
-async def reviews_in(url: str) -> int:
+async def rows_in(url: str, query: str) -> int:
     connection = await asyncpg.connect(url)
     try:
-        return int(await connection.fetchval("SELECT count(*) FROM review"))
+        return int(await connection.fetchval(query))
     finally:
         await connection.close()
 
@@ -79,7 +79,9 @@ def test_a_failed_tests_database_is_kept_until_cleared(
     assert kept[0] in failure, "shown with the failure of the test that failed"
     if postgres_dsn:
         match = next(KEPT.finditer(output))
-        assert asyncio.run(reviews_in(match["url"])) == 1
+        assert asyncio.run(rows_in(match["url"], "SELECT count(*) FROM review")) == 1
+        seed = "SELECT count(*) FROM product WHERE name = 'seed'"
+        assert asyncio.run(rows_in(match["url"], seed)) == 1, "it has the seed's row"
     # A later session, which sweeps the databases of crashed ones, leaves it alone.
     pytest_output(project, "tests/test_keep.py::test_passes", postgres_dsn=dsn)
 

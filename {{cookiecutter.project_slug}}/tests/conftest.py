@@ -2,11 +2,13 @@
 
     postgres_server session   POSTGRES_DSN's server, or an embedded PostgreSQL when it
                               is unset
-    migrate_db      session   the schema: a template database migrated to head, built
-                              only when a migration changed (never create_all)
+    migrate_db      session   the schema: a template database migrated to head, with
+                              the seed's rows (tests/seed.py), built only when a
+                              migration or the seed changed (never create_all)
     create_test_db  session   this session's own database, cloned from the template;
                               POSTGRES_DSN names it while the tests run
-    db              function  a DBSessionManager on it; each test starts empty
+    db              function  a DBSessionManager on it; each test starts with the
+                              seed's rows only
     empty_db        function  a database with no schema, for testing migrations
 
 Tests ask for `db`. The machinery that is not a fixture lives in tests/testdb/.
@@ -25,6 +27,7 @@ from testdb import (
     kept,
     migrations,
     roles,
+    seeding,
     server,
     startup,
     templates,
@@ -94,11 +97,12 @@ async def postgres_server(pytestconfig: pytest.Config) -> AsyncIterator[URL]:
 
 @pytest.fixture(scope="session")
 async def migrate_db(request: pytest.FixtureRequest, postgres_server: URL) -> str:
-    """The name of a template database at the newest migration.
+    """The name of a template database at the newest migration, with the seed's rows.
 
-    Its name carries a hash of the migrations: a changed migration gets a new template,
-    built once, and an unchanged one runs no migration at all. `--db-rebuild` forces
-    a rebuild. Of several test processes, the first builds and the others wait.
+    Its name carries a hash of the migrations and the seed: a changed migration or
+    seed gets a new template, built once, and an unchanged one runs nothing at all.
+    `--db-rebuild` forces a rebuild. Of several test processes, the first builds and
+    the others wait.
     """
     rebuild = request.config.getoption("db_rebuild")
     return await ensure_template(request.config, postgres_server, rebuild=rebuild)
@@ -110,7 +114,7 @@ async def ensure_template(
     try:
         async with databases.admin_connection(server) as connection:
             return await migrations.ensure_template(server, connection, rebuild=rebuild)
-    except (roles.NotAllowed, migrations.EnvPyError) as error:
+    except (roles.NotAllowed, migrations.EnvPyError, seeding.SeedError) as error:
         stop_session(config, str(error))
 
 
@@ -190,7 +194,8 @@ async def db(
     shared_manager: DBSessionManager,
     leak_guard: LeakGuard,
 ) -> AsyncIterator[DBSessionManager]:
-    """A DBSessionManager on the migrated test database; every test starts empty.
+    """A DBSessionManager on the migrated test database; every test starts with the
+    seed's rows (tests/seed.py) and nothing else.
 
     With ISOLATION "rollback", the test runs inside one transaction that is rolled
     back afterwards. Its sessions join that transaction with savepoints, so the code
@@ -199,7 +204,7 @@ async def db(
     `@pytest.mark.db_commit` (other connections must see its data, or the code under
     test makes its own engine), sessions commit for real and the tables are emptied
     afterwards; `db_commit(reset_sequences=True)` also restarts identity sequences
-    before the test.
+    before the test (a seeded table's right after the seed's values).
 
     In rollback mode, `db.engine.connect()`/`begin()` and sessions used concurrently
     fail at once (they would work outside the test's transaction: use db_commit), and

@@ -38,8 +38,10 @@ from factories import (
 {%- endfor %}
 )
 {%- if rollback %}
-from testdb import isolation
+from testdb import isolation, seeding
 from testdb.joined import EscapeError
+{%- else %}
+from testdb import seeding
 {%- endif %}
 
 MakeRow = Callable[[], Awaitable[{{ root.class_name }}]]
@@ -74,11 +76,13 @@ def distinct_values() -> dict[str, Any]:
 {%- endif %}
 
 
-async def count_rows(db: DBSessionManager) -> int | None:
-    """How many {{ root.class_name }} rows a new session sees."""
+async def count_rows(db: DBSessionManager) -> int:
+    """How many rows of the first table a new session sees beyond the seed's."""
     async with db.asessionmaker() as session:
         count = sa.select(sa.func.count()).select_from({{ root.class_name }})
-        return await session.scalar(count)
+        seeded = await seeding.seed_counts(session)
+        table = {{ root.class_name }}.__tablename__
+        return (await session.scalar(count) or 0) - seeded.get(table, 0)
 
 
 async def commit_new_row(db: DBSessionManager) -> {{ root.class_name }}:

@@ -1,8 +1,9 @@
 {%- set tables = cookiecutter.models | parse_models -%}
 {%- set root = tables | first -%}
-"""Every test starts with empty tables, whatever the tests before it wrote or how they
-ended. Each test here checks that first and then writes, so whichever runs later catches
-rows an earlier one left behind, in any order (pytest-randomly shuffles them)."""
+"""Every test starts with the seed's rows only (tests/seed.py), whatever the tests
+before it wrote or how they ended. Each test here checks that first and then writes, so
+whichever runs later catches rows an earlier one left behind, in any order
+(pytest-randomly shuffles them)."""
 
 import pytest
 import sqlalchemy as sa
@@ -17,28 +18,33 @@ from factories import (
     {{ name }},
 {%- endfor %}
 )
+from testdb import seeding
 
 
-async def assert_tables_empty(session: AsyncSession) -> None:
+async def assert_tables_as_seeded(session: AsyncSession) -> None:
+    seeded = await seeding.seed_counts(session)
     for table in Base.metadata.sorted_tables:
         rows = await session.scalar(sa.select(sa.func.count()).select_from(table))
-        assert rows == 0, f"{table.name} has rows from an earlier test"
+        assert rows == seeded.get(table.name, 0), f"{table.name}: rows of another test"
 
 
-async def rows_seen_elsewhere(model: type[Base]) -> int | None:
-    """Count rows over an engine of its own, as code outside the test would."""
+async def rows_seen_elsewhere(model: type[Base]) -> int:
+    """Count rows beyond the seed's over an engine of its own, as code outside the
+    test would."""
     manager = DBSessionManager(postgres_dsn())
     try:
         async with manager.asessionmaker() as session:
-            return await session.scalar(sa.select(sa.func.count()).select_from(model))
+            seeded = await seeding.seed_counts(session)
+            rows = await session.scalar(sa.select(sa.func.count()).select_from(model))
+            return (rows or 0) - seeded.get(model.__tablename__, 0)
     finally:
         await manager.close()
 
 
 @pytest.mark.parametrize("attempt", [1, 2])
-async def test_tables_start_empty(db: DBSessionManager, attempt: int) -> None:
+async def test_tables_start_as_seeded(db: DBSessionManager, attempt: int) -> None:
     async with db.asessionmaker() as session:
-        await assert_tables_empty(session)
+        await assert_tables_as_seeded(session)
 {%- for table in tables %}
         await add_{{ table.name }}(session)
 {%- endfor %}
@@ -47,7 +53,7 @@ async def test_tables_start_empty(db: DBSessionManager, attempt: int) -> None:
 
 async def test_code_may_commit_fail_roll_back_and_go_on(db: DBSessionManager) -> None:
     async with db.asessionmaker() as session:
-        await assert_tables_empty(session)
+        await assert_tables_as_seeded(session)
         first_id = (await add_{{ root.name }}(session)).id
         await session.commit()
 
@@ -66,7 +72,7 @@ async def test_db_commit_tests_are_seen_by_other_connections(
     db: DBSessionManager,
 ) -> None:
     async with db.asessionmaker() as session:
-        await assert_tables_empty(session)
+        await assert_tables_as_seeded(session)
         await add_{{ root.name }}(session)
         await session.commit()
 
@@ -81,7 +87,7 @@ async def test_other_connections_do_not_see_a_tests_rows(
     if request.config.getoption("db_keep_failed"):
         pytest.skip("--db-keep-failed commits every test, in a database of its own")
     async with db.asessionmaker() as session:
-        await assert_tables_empty(session)
+        await assert_tables_as_seeded(session)
         await add_{{ root.name }}(session)
         await session.commit()
 

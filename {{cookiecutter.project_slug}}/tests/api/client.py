@@ -13,6 +13,8 @@ from {{ cookiecutter.package_name }}.api import create_app
 from {{ cookiecutter.package_name }}.db import DBSessionManager
 from {{ cookiecutter.package_name }}.models import Base
 
+from testdb import seeding
+
 
 @asynccontextmanager
 async def app_client(
@@ -51,3 +53,9 @@ async def example_body(
         await session.delete(row)
         await session.commit()
     return body
+
+
+async def seed_count(db: DBSessionManager, table: str) -> int:
+    """How many rows tests/seed.py put in `table`: every test starts with them."""
+    async with db.asessionmaker() as session:
+        return (await seeding.seed_counts(session)).get(table, 0)

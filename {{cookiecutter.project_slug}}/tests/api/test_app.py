@@ -1,17 +1,18 @@
 {%- set root = cookiecutter.models | parse_models | first -%}
 """The app as it is served: its lifespan makes a DBSessionManager from the settings."""
 
-from sqlalchemy.engine import URL
+from {{ cookiecutter.package_name }}.db import DBSessionManager
 
-from api.client import app_client
+from api.client import app_client, seed_count
 
 
 async def test_without_a_manager_the_app_makes_one_from_the_settings(
-    create_test_db: URL,
+    db: DBSessionManager,
 ) -> None:
-    """POSTGRES_DSN names the test database while the tests run; nothing is written."""
+    """POSTGRES_DSN names the test database while the tests run: the app reads the
+    seed's rows (tests/seed.py) there, and nothing else; nothing is written."""
     async with app_client(None) as client:
         response = await client.get("/{{ root.name }}")
 
     assert response.status_code == 200, response.text
-    assert response.json() == []
+    assert len(response.json()) == await seed_count(db, "{{ root.name }}")

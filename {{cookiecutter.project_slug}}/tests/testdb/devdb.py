@@ -1,7 +1,8 @@
 """`dev-db`: a database to develop against, at head, with no server to install.
 
 It lives on the server the tests use (the embedded PostgreSQL, or POSTGRES_DSN's server
-when that is set), is cloned from the tests' template at head, and stays there between
+when that is set), is cloned from the tests' template at head (so it has the seed's
+rows, tests/seed.py), and stays there between
 sessions until `dev-db drop`. Its name, the database name with `_dev` appended, is not
 one the test fixtures make or sweep, and its marker says kind "dev", so the tests never
 touch it; `dev-db drop` drops only a database that carries that marker.
@@ -23,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from testdb import databases, migrations, project, roles, server, templates
+from testdb import databases, migrations, project, roles, seeding, server, templates
 
 NAME = f"{project.NAME}_dev"
 KIND = "dev"
@@ -59,7 +60,12 @@ def main(argv: list[str]) -> int:
         parser().error("run needs a command: dev-db run -- alembic upgrade head")
     try:
         return asyncio.run(act(arguments.action, command))
-    except (DevDbError, server.ServerUnavailable, roles.NotAllowed) as error:
+    except (
+        DevDbError,
+        server.ServerUnavailable,
+        roles.NotAllowed,
+        seeding.SeedError,
+    ) as error:
         print(f"dev-db: {error}", file=sys.stderr)
         return 1
 
@@ -97,6 +103,8 @@ async def ensure(url: URL, connection: AsyncConnection) -> None:
     while not await templates.clone(connection, template, NAME, kind=KIND):
         # Retired meanwhile by another session: build it again.
         template = await migrations.ensure_template(url, connection)
+    async with databases.admin_connection(url.set(database=NAME)) as inside:
+        await seeding.forget(inside)  # its rows stay; no test cleans this database
     print(f"dev-db: created {NAME} at the newest migration", file=sys.stderr)
 
 

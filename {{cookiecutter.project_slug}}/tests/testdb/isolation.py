@@ -6,7 +6,7 @@ rolled_back: the test runs inside one transaction on one connection; every sessi
     joined.py stops code that would get out of that transaction; the leak guard,
     checking while the connection rolls back, catches what got out anyway.
 committed: sessions commit for real, so other connections see the data; afterwards
-    the tables the test filled are emptied.
+    the tables the test filled are emptied, and the seed's rows put back.
 """
 
 import asyncio
@@ -108,18 +108,22 @@ async def committed(
     *,
     reset_sequences: bool = False,
 ) -> AsyncIterator[DBSessionManager]:
-    """`manager` as it is, committing for real; tables are emptied afterwards, and
+    """`manager` as it is, committing for real; tables are emptied afterwards (the
+    seed's rows, which `guard` knows, are kept or put back), and
     objects the test made and left are reported by `guard` and dropped.
 
     With `reset_sequences`, identity sequences restart before the test, so the test
     itself sees ids from 1 whatever ran before it.
     """
+    seeded = guard.seeded if guard else frozenset()
     if reset_sequences:
-        await empty_tables(manager.engine, metadata, reset_sequences=True)
+        await empty_tables(
+            manager.engine, metadata, seeded=seeded, reset_sequences=True
+        )
     try:
         yield manager
     finally:
-        await empty_tables(manager.engine, metadata)
+        await empty_tables(manager.engine, metadata, seeded=seeded)
     leak = await guard.check() if guard else None
     if leak:
         raise leak

@@ -1,17 +1,17 @@
 """After each test: did anything outlive it? If so, fail that test and clean up.
 
 A rolled-back test leaves nothing behind unless something committed outside its
-transaction, e.g. an engine the code under test made itself from postgres_dsn(). So
-one small query, on the guard's own connection while the test's connection rolls back,
-asks only whether any transaction that wrote since the last check committed (the few
+transaction, e.g. an engine the code under test made itself from postgres_dsn(). So one
+small query, on the guard's own connection while the test's connection rolls back, asks
+only whether any transaction that wrote since the last check committed (the few
 transaction ids assigned since then, by their status: the test's own are rolled back).
-Its cost does not grow with the number of tables. Only when something committed
-(another test process, autovacuum, or a leak) does a second query look for rows in the
-model tables (the EXISTS probe of cleanup.py) and for the newest object id of pg_class,
-pg_type, pg_proc and pg_namespace: a higher one than at the start is a new table,
-index, view, sequence, type, function or schema. A leak fails the test that made it,
-naming what leaked and what to do; the tables are emptied and the new objects dropped,
-so the next test starts as it should.
+Its cost does not grow with the number of tables. Only when something committed (another
+test process, autovacuum, or a leak) does a second query look for rows in the model
+tables beyond the seed's (the probe of cleanup.py) and for the newest object id of
+pg_class, pg_type, pg_proc and pg_namespace: a higher one than at the start is a new
+table, index, view, sequence, type, function or schema. A leak fails the test that made
+it, naming what leaked and what to do; the tables are emptied (the seed's rows put back)
+and the new objects dropped, so the next test starts as it should.
 
 Not seen: committed DROP or ALTER of objects that were there already, and rows in
 tables outside the models (e.g. alembic_version).
@@ -23,6 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from testdb import seeding
 from testdb.cleanup import probe_query
 
 NEWEST = (
@@ -68,10 +69,19 @@ class LeakError(Exception):
 class LeakGuard:
     """Checks after each test, on a connection of its own that stays open."""
 
-    def __init__(self, connection: AsyncConnection, metadata: sa.MetaData) -> None:
+    def __init__(
+        self,
+        connection: AsyncConnection,
+        metadata: sa.MetaData,
+        seeded: frozenset[str] = frozenset(),
+    ) -> None:
         self._connection = connection
+        self._metadata = metadata
         self._tables = metadata.sorted_tables
-        rows = str(probe_query(metadata, connection.dialect)) if self._tables else ""
+        # The tables the seed filled: their rows are no leak (seeding.py).
+        self.seeded = seeded
+        probe = probe_query(metadata, connection.dialect, seeded)
+        rows = str(probe) if self._tables else ""
         rows = rows or "SELECT 0 WHERE false"
         self._query = f"SELECT ({COMMITTED_SINCE}), {NEXT_XID}"
         self._after_commit = f"SELECT ARRAY({rows}), ({NEWEST})"
@@ -84,7 +94,7 @@ class LeakGuard:
         """A guard on the state of the database now, which must be clean."""
         connection = await engine.connect()
         await connection.execution_options(isolation_level="AUTOCOMMIT")
-        guard = cls(connection, metadata)
+        guard = cls(connection, metadata, await seeding.seeded_tables(connection))
         # SQLAlchemy's own work per statement costs more than the query does.
         guard._driver = (await connection.get_raw_connection()).driver_connection
         await guard._start()
@@ -131,6 +141,7 @@ class LeakGuard:
         preparer = self._connection.dialect.identifier_preparer
         names = ", ".join(preparer.format_table(table) for table in tables)
         await self._connection.exec_driver_sql(f"TRUNCATE {names} CASCADE")
+        await seeding.restore(self._connection, self._metadata, self.seeded)
 
     async def _drop_new_objects(self) -> list[str]:
         """Drop what is newer than the start (schemas first: they take their contents

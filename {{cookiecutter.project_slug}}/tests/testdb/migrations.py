@@ -7,7 +7,7 @@ settings name, and its `asyncio.run()` cannot start inside the tests' running lo
 Either way the build stops with one line saying what env.py must do.
 """
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +19,15 @@ from sqlalchemy.engine import URL, Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.pool import NullPool
 
-from testdb import templates
-from testdb.project import ALEMBIC_INI, NAME, create_engine
+from testdb import seeding, templates
+from testdb.project import (
+    ALEMBIC_INI,
+    METADATA,
+    NAME,
+    SEED,
+    SEED_FILE,
+    create_engine,
+)
 
 USE_THE_CONNECTION = (
     "make env.py run the migrations on config.attributes['connection'] when it is "
@@ -54,19 +61,37 @@ def migrations_directory() -> Path:
 async def ensure_template(
     server: URL, connection: AsyncConnection, *, rebuild: bool = False
 ) -> str:
-    """The name of the project's template database at head (see templates.py)."""
+    """The name of the project's template database at head, with the seed's rows (see
+    templates.py)."""
     return await templates.ensure_template(
         server,
         connection,
         project=NAME,
         migrations=migrations_directory(),
-        migrate=upgrade,
+        migrate=upgrade_and_seed,
+        # The seed, and the code that loads it and lays out its copy.
+        hashed=(SEED_FILE, Path(seeding.__file__)),
         rebuild=rebuild,
     )
 
 
-async def run_alembic(url: URL, command_: Callable[..., Any], *args: str) -> None:
-    """Run e.g. `command.upgrade, "head"` on a short-lived engine.
+async def upgrade_and_seed(url: URL) -> None:
+    """Migrate to head, then write the seed's rows (seeding.py)."""
+    await run_alembic(url, command.upgrade, "head", then=seed)
+
+
+async def seed(connection: AsyncConnection) -> None:
+    await seeding.load(connection, SEED, METADATA, SEED_FILE)
+
+
+async def run_alembic(
+    url: URL,
+    command_: Callable[..., Any],
+    *args: str,
+    then: Callable[[AsyncConnection], Awaitable[None]] | None = None,
+) -> None:
+    """Run e.g. `command.upgrade, "head"` on a short-lived engine, then `then` in a
+    transaction of its own.
 
     env.py begins and commits the transaction itself, as on the command line, so a
     migration may leave it for an `op.get_context().autocommit_block()` (CREATE INDEX
@@ -79,6 +104,9 @@ async def run_alembic(url: URL, command_: Callable[..., Any], *args: str) -> Non
         async with engine.connect() as connection:
             await connection.run_sync(lambda sync: on(sync, command_, *args))
             await connection.commit()
+            if then is not None:
+                async with connection.begin():
+                    await then(connection)
     finally:
         await engine.dispose()
 

@@ -1,8 +1,9 @@
 """The project tests/testdb serves: the only module of it that imports the project.
 
 To use the test database in another project, copy tests/testdb/ and tests/conftest.py
-there and make this module describe that project: the three settings below, and how
-it connects (README: "Using the test database in an existing project").
+there and make this module describe that project: the settings below (a SEED that
+adds nothing, if it has no seed data) and how it connects (README: "Using the test
+database in an existing project").
 """
 
 from pathlib import Path
@@ -12,6 +13,8 @@ from {{ cookiecutter.package_name }}.dsn import BadDSN, async_url, create_engine
 from {{ cookiecutter.package_name }}.models import Base
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from seed import seed
+
 # Names the test databases (<NAME>_test_..., <NAME>_template_...) and keys the embedded
 # server's data directory.
 NAME = "{{ cookiecutter.database_name }}"
@@ -19,6 +22,10 @@ NAME = "{{ cookiecutter.database_name }}"
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 # The tables: what the leak guard watches and a db_commit test's cleanup empties.
 METADATA = Base.metadata
+# The rows every test database starts with: run once into the template, after the
+# migrations; SEED_FILE is part of the template's hash (README: "Seed data").
+SEED = seed
+SEED_FILE = Path(__file__).resolve().parents[1] / "seed.py"
 
 
 def read_environment_only() -> None:
@@ -31,6 +38,8 @@ __all__ = [
     "ALEMBIC_INI",
     "METADATA",
     "NAME",
+    "SEED",
+    "SEED_FILE",
     "BadDSN",
     "DBSessionManager",
     "async_url",

@@ -1,11 +1,11 @@
 """A template database per schema: migrate once, then clone it for each test session.
 
-The template's name carries a hash of what shapes the schema (env.py and the migration
-files): a changed migration gets a new template without any flag, and an unchanged one
-means no migration runs at all. Templates of several schemas live side by side (two
-branches, two worktrees, two CI jobs on one server), so switching back to a branch
-whose template still exists runs no migration either. A template is retired when it
-has not been used for RETAIN_DAYS days, or when it is not among the RETAIN_COUNT most
+The template's name carries a hash of what shapes it (env.py, the migration files and
+the seed's file): a changed migration or seed gets a new template without any flag, and
+an unchanged one means no migration runs at all. Templates of several schemas live side
+by side (two branches, two worktrees, two CI jobs on one server), so switching back to a
+branch whose template still exists runs no migration either. A template is retired when
+it has not been used for RETAIN_DAYS days, or when it is not among the RETAIN_COUNT most
 recently used; never while it is being cloned. A template is marked ready only once its
 migrations succeeded; one left unready by a crash is rebuilt.
 
@@ -17,7 +17,7 @@ while it is being cloned. A template retired between the two is simply built aga
 import hashlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +34,15 @@ RETAIN_DAYS = 7
 RETAIN_COUNT = 5
 
 
-def schema_hash(migrations: Path) -> str:
-    """12 hex digits over env.py and every migration file, names and contents."""
+def schema_hash(migrations: Path, others: Sequence[Path] = ()) -> str:
+    """12 hex digits over env.py and every migration file, names and contents, and the
+    contents of `others`."""
     digest = hashlib.sha256()
     for path in sorted([migrations / "env.py", *migrations.glob("versions/*.py")]):
         digest.update(path.relative_to(migrations).as_posix().encode())
         digest.update(path.read_bytes())
+    for path in others:
+        digest.update(b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
 
 
@@ -54,13 +57,15 @@ async def ensure_template(
     project: str,
     migrations: Path,
     migrate: Migrate,
+    hashed: Sequence[Path] = (),
     rebuild: bool = False,
 ) -> str:
-    """The name of the ready template for `migrations`, built now if there is none.
+    """The name of the ready template for `migrations` and the files `hashed` (what
+    else `migrate` reads: the seed), built now if there is none.
 
     Unfinished builds and templates past the retention policy are dropped.
     """
-    schema = schema_hash(migrations)
+    schema = schema_hash(migrations, hashed)
     template = f"{project}_template_{schema}"
     async with databases.locked(connection, lock_name(project)):
         found = await databases.our_databases(
