@@ -114,6 +114,8 @@ BEGIN
         ) AS owned
         WHERE nspname NOT IN ('pg_catalog', 'information_schema')
           AND nspname NOT LIKE 'pg\\_%'
+        -- Schemas first: the new owner of a table needs CREATE on its schema.
+        ORDER BY kind <> 'SCHEMA'
     LOOP
         EXECUTE statement;
     END LOOP;
