@@ -21,6 +21,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from tests import readme
 from tests.conftest import Bake
 
 UV = Path(sys.executable).parent / "uv"
@@ -77,11 +78,7 @@ def installed(bin_directory: Path) -> dict[str, Version]:
 
 
 def run_in(project: Path, bin_directory: Path, *command: str) -> None:
-    environment = {
-        name: value
-        for name, value in os.environ.items()
-        if name not in {"VIRTUAL_ENV", "PYTHONPATH", "POSTGRES_DSN"}
-    }
+    environment = readme.environment(postgres_dsn=None)  # a user's shell, embedded server
     environment["PATH"] = f"{bin_directory}{os.pathsep}{environment['PATH']}"
     completed = subprocess.run(
         command, cwd=project, env=environment, capture_output=True, text=True, timeout=900

@@ -46,14 +46,19 @@ async def delete_a_seed_row_of_each_table(session: AsyncSession) -> None:
         await session.execute(sa.delete(table).where(ctid == first))
 
 
-@pytest.mark.parametrize("attempt", [1, 2])
-async def test_every_test_starts_with_the_seed(
-    db: DBSessionManager, attempt: int
-) -> None:
+async def find_the_seed_then_delete_some(db: DBSessionManager) -> None:
+    """Whichever of a pair runs second catches a seed the first one lost."""
     async with db.asessionmaker() as session:
         await assert_seed_intact(session)
         await delete_a_seed_row_of_each_table(session)
         await session.commit()
+
+
+@pytest.mark.parametrize("attempt", [1, 2])
+async def test_every_test_starts_with_the_seed(
+    db: DBSessionManager, attempt: int
+) -> None:
+    await find_the_seed_then_delete_some(db)
 
 
 @pytest.mark.db_commit
@@ -61,10 +66,7 @@ async def test_every_test_starts_with_the_seed(
 async def test_a_committed_test_that_deletes_seed_rows_gets_them_back(
     db: DBSessionManager, attempt: int
 ) -> None:
-    async with db.asessionmaker() as session:
-        await assert_seed_intact(session)
-        await delete_a_seed_row_of_each_table(session)
-        await session.commit()
+    await find_the_seed_then_delete_some(db)
 
 
 async def test_the_leak_guard_takes_no_seed_row_for_a_leak(
