@@ -65,12 +65,16 @@ def test_times(project: Path, tests: str, environment: dict[str, str]) -> list[f
         return [float(case.get("time", "0")) for case in cases]
 
 
-def measure(project: Path, tests: str, runs: int, server: str) -> dict[str, list[float]]:
-    """Each way's test times over `runs` sessions, the ways taking turns."""
+def measure(
+    project: Path, tests: str, runs: int, server: str, *, warm_up: bool = True
+) -> dict[str, list[float]]:
+    """Each way's test times over `runs` sessions, the ways taking turns, after a session
+    that builds the template (--tiny measures nothing, so it leaves that out)."""
     times: dict[str, list[float]] = {way: [] for way in WAYS}
     with pgbouncer(server) as pooler:
         poolers = {"direct": None, "through PgBouncer": pooler}
-        test_times(project, tests, environment(project, server, None))  # builds the template
+        if warm_up:
+            test_times(project, tests, environment(project, server, None))
         for _ in range(runs):
             for way in WAYS:
                 times[way] += test_times(
@@ -106,7 +110,7 @@ def main() -> None:
         for driver in options.drivers:
             answers = {"driver": driver, "framework": "fastapi", "database_name": "pooler_bench"}
             project = render_project(Path(directory) / driver, 2, **answers)
-            results[driver] = measure(project, tests, runs, server)
+            results[driver] = measure(project, tests, runs, server, warm_up=not options.tiny)
     options.out.mkdir(parents=True, exist_ok=True)
     table = markdown(results)
     machine = {"python": platform.python_version(), "machine": platform.machine()}

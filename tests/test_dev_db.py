@@ -12,12 +12,12 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from tests.conftest import EACH_DRIVER, Bake
+from tests.conftest import Bake
 from tests.leftovers import drop_project_databases
 from tests.rendered import python_in, run_tests
+from tests.servers import POSTGRES_DSN, SERVERS_WITH_A_DRIVER_EACH, needs_server
 from tests.workers import database_name
 
-POSTGRES_DSN = os.environ.get("POSTGRES_DSN", "")
 # Run by `dev-db run`: print the names of the products, which the seed (tests/seed.py) added.
 SHOW_SEED = """
 import asyncio, os, re
@@ -31,7 +31,6 @@ async def main():
 
 asyncio.run(main())
 """
-needs_server = pytest.mark.skipif(not POSTGRES_DSN, reason="set POSTGRES_DSN to run this")
 
 
 def dev_db(
@@ -70,14 +69,9 @@ def project(bake: Bake, name: str, driver: str) -> Iterator[Path]:
         asyncio.run(drop_project_databases(POSTGRES_DSN, name))
 
 
-@pytest.mark.parametrize(
-    "postgres_dsn",
-    [None, pytest.param(POSTGRES_DSN, marks=needs_server)],
-    ids=["embedded", "server"],
-)
-@EACH_DRIVER
+@SERVERS_WITH_A_DRIVER_EACH
 def test_create_run_and_drop_around_a_test_session(
-    project: Path, name: str, postgres_dsn: str | None
+    project: Path, name: str, postgres_dsn: str
 ) -> None:
     name = f"{name}_dev"
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import asyncpg
 
 from tests.answers import DEFAULT_TEST_COUNT
-from tests.conftest import EACH_DRIVER, Bake
+from tests.conftest import Bake
 from tests.leftovers import session_databases
 from tests.rendered import run
-from tests.servers import SERVERS
+from tests.servers import SERVERS_WITH_A_DRIVER_EACH
 from tests.workers import DATABASE_NAME
 
 KEPT = re.compile(
@@ -60,8 +60,7 @@ async def rows_in(url: str, query: str) -> int:
         await connection.close()
 
 
-@SERVERS
-@EACH_DRIVER
+@SERVERS_WITH_A_DRIVER_EACH
 def test_a_failed_tests_database_is_kept_until_cleared(
     bake: Bake, postgres_dsn: str, driver: str
 ) -> None:
