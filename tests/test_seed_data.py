@@ -1,12 +1,14 @@
 """Seed data (the rendered tests/seed.py): loaded once into the template, part of its hash,
-and a seed that raises stops the session, and dev-db, with one line naming it and the row."""
+larger than a page of the API's lists if need be, and a seed that raises stops the
+session, and dev-db, with one line naming it and the row."""
 
 from pathlib import Path
 
 import pytest
 
+from tests.answers import API_TEST_COUNT, DEFAULT_TEST_COUNT
 from tests.conftest import EACH_DRIVER, Bake
-from tests.rendered import python_in, run
+from tests.rendered import python_in, run, run_tests
 
 LOG = ("-p", "no:randomly", "-o", "log_cli=true", "--log-cli-level=INFO")
 BUILDING = "building template database"
@@ -23,6 +25,18 @@ async def test_sees_the_seed(db: DBSessionManager) -> None:
     async with db.asessionmaker() as session:
         names = (await session.scalars(sa.select(Product.name))).all()
     assert names == [{name!r}]
+"""
+
+# Written over a baked project's tests/seed.py: more products than a list route's page
+# (api/session.py's MAX_LIMIT, 1 000) holds.
+LARGE_SEED = """
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from example_service.models import Product
+
+
+async def seed(session: AsyncSession) -> None:
+    session.add_all(Product(name=f"seed {number}") for number in range(1_200))
 """
 
 
@@ -55,6 +69,16 @@ def test_a_changed_seed_builds_a_new_template_and_an_unchanged_one_runs_nothing(
     assert "Running upgrade" not in unchanged
     assert BUILDING in changed
     assert "6 passed" in changed
+
+
+def test_a_seed_larger_than_a_page_passes_the_app_suite(bake: Bake) -> None:
+    """The API's tests read a list route page by page, as a client would."""
+    project = bake(framework="fastapi")
+    (project / "tests/seed.py").write_text(LARGE_SEED.lstrip())
+
+    counts = run_tests(project)
+
+    assert counts == {"passed": DEFAULT_TEST_COUNT + API_TEST_COUNT["default"]}
 
 
 @EACH_DRIVER

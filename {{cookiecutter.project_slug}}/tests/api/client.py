@@ -1,5 +1,5 @@
-"""What the API tests share: a client on an app using a given DBSessionManager, and a
-valid request body for any table."""
+"""What the API tests share: a client on an app using a given DBSessionManager, a
+valid request body for any table, and every row a list route has."""
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from {{ cookiecutter.package_name }}.api import create_app
+from {{ cookiecutter.package_name }}.api.session import MAX_LIMIT
 from {{ cookiecutter.package_name }}.db import DBSessionManager
 from {{ cookiecutter.package_name }}.models import Base
 
@@ -53,6 +54,20 @@ async def example_body(
         await session.delete(row)
         await session.commit()
     return body
+
+
+async def every_row(client: AsyncClient, path: str) -> list[dict[str, Any]]:
+    """Every row the list route at `path` returns, page after page: with a large seed
+    (tests/seed.py), a table holds more rows than one page."""
+    rows: list[dict[str, Any]] = []
+    while True:
+        paging = {"limit": MAX_LIMIT, "offset": len(rows)}
+        response = await client.get(path, params=paging)
+        assert response.status_code == 200, response.text
+        page: list[dict[str, Any]] = response.json()
+        rows += page
+        if len(page) < MAX_LIMIT:
+            return rows
 
 
 async def seed_count(db: DBSessionManager, table: str) -> int:

@@ -14,7 +14,7 @@ from {{ cookiecutter.package_name }}.api.schemas import (
 )
 from {{ cookiecutter.package_name }}.db import DBSessionManager
 
-from api.client import example_body, seed_count
+from api.client import every_row, example_body, seed_count
 from factories import (
 {%- for name in tables | map(attribute="factory_name") | list | import_order %}
     {{ name }},
@@ -42,12 +42,12 @@ async def {{ names[0] }}(
     fetched = await client.get(f"{path}/{row_id}")
     assert fetched.status_code == 200, fetched.text
     assert fetched.json() == created.json()
-    seeded = await seed_count(db, "{{ table.name }}")
-    listed = (await client.get(path, params={"limit": 1 + seeded})).json()
+    listed = await every_row(client, path)
     assert created.json() in listed
+    assert len(listed) == 1 + await seed_count(db, "{{ table.name }}")
     first_page = await client.get(path, params={"limit": 1, "offset": 0})
     assert first_page.json() == listed[:1]
-    past_the_end = await client.get(path, params={"limit": 1, "offset": 1 + seeded})
+    past_the_end = await client.get(path, params={"limit": 1, "offset": len(listed)})
     assert past_the_end.json() == []
     deleted = await client.delete(f"{path}/{row_id}")
     assert deleted.status_code == 204, deleted.text
@@ -102,7 +102,6 @@ async def {{ names[3] }}(
     response = await client.post(path, json=body)
 
     assert response.status_code == 409, response.text
-    listed = (await client.get(path)).json()
-    assert len(listed) == await seed_count(db, "{{ table.name }}")
+    assert len(await every_row(client, path)) == await seed_count(db, "{{ table.name }}")
 {%- endif %}
 {%- endfor %}

@@ -17,6 +17,9 @@ async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+# The largest page a list route returns.
+MAX_LIMIT = 1000
+
 SessionDep = Annotated[AsyncSession, Depends(request_session)]
-Limit = Annotated[int, Query(ge=1, le=1000, description="at most this many rows")]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="at most this many rows")]
 Offset = Annotated[int, Query(ge=0, description="skip this many rows first")]
