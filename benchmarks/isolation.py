@@ -14,11 +14,10 @@ import argparse
 import json
 import platform
 import subprocess
-import tempfile
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-from projects import PYTHON, project_environment, render_project
+from projects import PYTHON, project_environment, render_project, workdir
 
 TABLE_COUNTS = [10, 50, 200]
 DRIVERS = ["asyncpg", "psycopg"]
@@ -120,11 +119,10 @@ def main() -> None:
     if options.tiny:
         runs, warmup, counts = 3, 1, [2]
     options.out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as workdir:
+    with workdir() as directory:
         results = {
             driver: {
-                n: measure(driver, n, runs, warmup, Path(workdir) / f"{driver}-{n}")
-                for n in counts
+                n: measure(driver, n, runs, warmup, directory / f"{driver}-{n}") for n in counts
             }
             for driver in options.drivers
         }

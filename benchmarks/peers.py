@@ -35,10 +35,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import platformdirs
 from peer_suites import BASELINE, write_helpers, write_tests
 from peers_env import PEERS, peers_python
-from projects import project_environment, render_project
+from projects import data_directory, project_environment, render_project, workdir
 
 RESULTS = Path(__file__).resolve().parent / "results"
 BLOCK = 20
@@ -176,9 +175,7 @@ def overhead(times: dict[str, list[float]]) -> dict[str, Stats]:
     return results
 
 
-def session_starts(
-    runner: Runner, slug: str, contenders: list[str], repeat: int
-) -> dict[str, Stats]:
+def session_starts(runner: Runner, contenders: list[str], repeat: int) -> dict[str, Stats]:
     """Cold and warm start of each contender, each less a no-database run just before.
 
     Cold is the first run after ours lost its cached server (embedded) or template
@@ -195,7 +192,7 @@ def session_starts(
         for name, (path, embedded) in cases.items():
             empty = runner.to_first_test("tests/test_peer_nothing.py")
             if run == 0 and embedded:
-                shutil.rmtree(platformdirs.user_cache_path(slug), ignore_errors=True)
+                shutil.rmtree(data_directory(runner.project), ignore_errors=True)
             args = ["--db-rebuild"] if run == 0 and name == "ours" else []
             extra[name].append(runner.to_first_test(path, *args, embedded=embedded) - empty)
     # --tiny runs each once: its "warm" is that cold run.
@@ -318,18 +315,18 @@ def main() -> None:
     results = Results(peers=list(PEERS), machine=platform.machine())
     options.out.mkdir(parents=True, exist_ok=True)
     middle = options.tables[len(options.tables) // 2]
-    with tempfile.TemporaryDirectory() as workdir, peer_server() as server:
+    with workdir() as directory, peer_server() as server:
         for count in options.tables:
             slug = f"bench-peers-{count}"
             project = render_project(
-                Path(workdir) / str(count), count, package_name="bench", project_slug=slug
+                directory / str(count), count, package_name="bench", project_slug=slug
             )
             write_helpers(project)
             runner = Runner(project, peers_python(project), server)
             contenders = [*per_test_contenders, "bare_sa", "bare_pg"]
             results.overhead[count] = overhead(per_test(runner, contenders, options.tests))
             if count == middle:
-                results.start = session_starts(runner, slug, start_contenders, options.repeat)
+                results.start = session_starts(runner, start_contenders, options.repeat)
                 results.suite = suite_times(
                     runner, per_test_contenders, options.tests, options.repeat
                 )

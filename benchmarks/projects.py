@@ -1,7 +1,13 @@
-"""Render benchmark projects from the template, with as many tables as a run asks for."""
+"""Render benchmark projects from the template, with as many tables as a run asks for,
+in a work directory that takes their embedded servers' data with it."""
 
+import contextlib
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from cookiecutter.main import cookiecutter
@@ -57,8 +63,38 @@ def project_environment(project: Path) -> dict[str, str]:
     """This interpreter's environment, with the project's src/ and tests/ importable."""
     paths = [str(project / "src"), str(project / "tests")]
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
-    environment.pop("POSTGRES_DSN", None)
+    # A user's own data directory is never the benchmark's to start cold (delete).
+    for name in ("POSTGRES_DSN", "TESTDB_PGDATA"):
+        environment.pop(name, None)
     return environment
+
+
+def data_directory(project: Path) -> Path:
+    """Where the project's embedded server keeps its data (its own code says)."""
+    where = "from testdb import server; print(server.data_directory())"
+    python = venv_python(project)
+    completed = subprocess.run(
+        [python if python.exists() else PYTHON, "-c", where],
+        cwd=project,
+        env=project_environment(project),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return Path(completed.stdout.strip())
+
+
+@contextlib.contextmanager
+def workdir() -> Iterator[Path]:
+    """A temporary directory to render projects in. Each project's embedded server keeps
+    its data in the user's cache, keyed by the project's path: once the directory is
+    gone nothing would use that data again, so it goes too."""
+    with tempfile.TemporaryDirectory() as directory:
+        try:
+            yield Path(directory)
+        finally:
+            for server in Path(directory).glob("**/tests/testdb/server.py"):
+                shutil.rmtree(data_directory(server.parents[2]).parent, ignore_errors=True)
 
 
 def venv_python(project: Path) -> Path:

@@ -23,10 +23,9 @@ import argparse
 import json
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-from projects import PYTHON, project_environment, render_project
+from projects import PYTHON, project_environment, render_project, workdir
 
 SEED_SIZES = [0, 10, 1000, 10000]
 WARMUP = 20
@@ -67,8 +66,8 @@ def main() -> None:
     if options.tiny:
         runs, sizes, warmup = 3, [0, 10], 1
     options.out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as workdir:
-        project = render_project(Path(workdir), 2, package_name="bench", database_name="bench")
+    with workdir() as directory:
+        project = render_project(directory, 2, package_name="bench", database_name="bench")
         completed = subprocess.run(
             [PYTHON, str(MEASURE), str(runs), str(warmup), *map(str, sizes)],
             cwd=project,

@@ -26,11 +26,18 @@ import json
 import shutil
 import statistics
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 
-from projects import PYTHON, project_environment, render_project, venv_python, write_seed
+from projects import (
+    PYTHON,
+    data_directory,
+    project_environment,
+    render_project,
+    venv_python,
+    workdir,
+    write_seed,
+)
 
 MIGRATION_COUNTS: tuple[int, ...] = (1, 20, 100)
 SEED_ROWS = 10_000
@@ -163,21 +170,6 @@ def to_first_test(project: Path, test: str) -> float:
     return float(started_file.read_text()) - started
 
 
-def data_directory(project: Path) -> Path:
-    """Where the project's embedded server keeps its data (its own code says)."""
-    where = "from testdb import server; print(server.data_directory())"
-    python = venv_python(project)
-    completed = subprocess.run(
-        [python if python.exists() else PYTHON, "-c", where],
-        cwd=project,
-        env=project_environment(project),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return Path(completed.stdout.strip())
-
-
 def session_start(project: Path, repeat: int) -> dict[str, float]:
     """Each run with the database is paired with a run without it just before, so the
     machine's drift over minutes (seen here: clones 16 ms, then 40 ms) cancels out."""
@@ -265,12 +257,12 @@ def main() -> None:
         seed_rows = 100
     options.out.mkdir(parents=True, exist_ok=True)
     start = {}
-    with tempfile.TemporaryDirectory() as workdir:
+    with workdir() as directory:
         for count in counts:
-            project = startup_project(Path(workdir), count, 0, smoke_test=not options.tiny)
+            project = startup_project(directory, count, 0, smoke_test=not options.tiny)
             start[str(count)] = session_start(project, repeat)
         load = parallel(project, repeat, suites, tests)
-        seeded = startup_project(Path(workdir), counts[0], seed_rows, smoke_test=not options.tiny)
+        seeded = startup_project(directory, counts[0], seed_rows, smoke_test=not options.tiny)
         rows = f"{seed_rows:,}".replace(",", " ")
         label = f"{counts[0]}, with a seed of {rows} rows"
         start[label] = session_start(seeded, repeat)

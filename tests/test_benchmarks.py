@@ -2,13 +2,16 @@
 renders the same projects and runs the same code as a full run, on a few tests only.
 
 No timing is asserted (speed claims come from full runs, see the README); these tests
-prove a full run would produce its tables, so a change that breaks a benchmark fails CI.
+prove a full run would produce its tables, so a change that breaks a benchmark fails CI,
+and that a run leaves no embedded server's data behind in the user's cache.
 """
 
 import json
 import subprocess
 import sys
 from pathlib import Path
+
+import platformdirs
 
 from tests.servers import needs_server
 
@@ -17,6 +20,8 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 def run_tiny(script: str, out: Path) -> str:
     """Run `benchmarks/<script> --tiny --out <out>`; return its output (the tables)."""
+    cache = platformdirs.user_cache_path("testdb")
+    before = set(cache.glob("*")) if cache.exists() else set()
     completed = subprocess.run(
         [sys.executable, str(BENCHMARKS / script), "--tiny", "--out", str(out)],
         capture_output=True,
@@ -25,6 +30,7 @@ def run_tiny(script: str, out: Path) -> str:
         check=False,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert (set(cache.glob("*")) if cache.exists() else set()) == before
     return completed.stdout
 
 

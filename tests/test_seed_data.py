@@ -2,6 +2,7 @@
 larger than a page of the API's lists if need be, and a seed that raises stops the
 session, and dev-db, with one line naming it and the row."""
 
+import secrets
 from pathlib import Path
 
 import pytest
@@ -58,10 +59,13 @@ def test_a_changed_seed_builds_a_new_template_and_an_unchanged_one_runs_nothing(
     test = project / "tests/test_names.py"
     test.write_text(NAMES_TEST.format(name="seed").lstrip())
 
+    # A seed no run made before: the worker's embedded server outlives the session.
+    new_name = f"changed seed {secrets.token_hex(4)}"
+
     first = pytest_output(project, "--db-rebuild", "tests/test_names.py")
     unchanged = pytest_output(project, "tests/test_names.py")
-    edit_seed(project, 'name="seed"', 'name="changed seed"')
-    test.write_text(NAMES_TEST.format(name="changed seed").lstrip())
+    edit_seed(project, 'name="seed"', f"name={new_name!r}")
+    test.write_text(NAMES_TEST.format(name=new_name).lstrip())
     changed = pytest_output(project, "tests/test_names.py", "tests/test_seed.py")
 
     assert BUILDING in first

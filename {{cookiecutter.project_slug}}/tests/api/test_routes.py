@@ -102,6 +102,7 @@ async def {{ names[3] }}(
     response = await client.post(path, json=body)
 
     assert response.status_code == 409, response.text
-    assert len(await every_row(client, path)) == await seed_count(db, "{{ table.name }}")
+    listed = await every_row(client, path)
+    assert len(listed) == await seed_count(db, "{{ table.name }}")
 {%- endif %}
 {%- endfor %}

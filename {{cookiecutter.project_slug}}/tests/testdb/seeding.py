@@ -86,7 +86,7 @@ async def copy(connection: AsyncConnection, metadata: sa.MetaData) -> None:
     """Copy every table with rows into SCHEMA; no schema at all if none has rows."""
     filled = [
         table
-        for table in metadata.sorted_tables
+        for table in await connection.run_sync(migrated, metadata.sorted_tables)
         if await connection.scalar(sa.select(sa.exists().select_from(table)))
     ]
     if not filled:
@@ -108,6 +108,13 @@ async def copy(connection: AsyncConnection, metadata: sa.MetaData) -> None:
                 f"EXECUTE FUNCTION {SCHEMA}.note_change()"
             )
         )
+
+
+def migrated(connection: sa.Connection, tables: list[sa.Table]) -> list[sa.Table]:
+    """The `tables` the migrations made. A model whose migration is not written yet has
+    no table: `alembic check` (tests/test_migrations.py) names it, the seed skips it."""
+    inspector = sa.inspect(connection)
+    return [table for table in tables if inspector.has_table(table.name, table.schema)]
 
 
 async def forget(connection: AsyncConnection) -> None:
