@@ -15,13 +15,17 @@ SAFETY_TEST_COUNT = 2
 # tests/test_seed.py: every test starts with the seed's rows (twice rolled back or truncated,
 # twice under db_commit), and the leak guard takes none of them for a leak.
 SEED_TEST_COUNT = 5
+# The three files above, by isolation mode: every project has them, whatever its models.
+SHARED_FILES_TEST_COUNT = {
+    isolation: SAFETY_TEST_COUNT + fixtures + SEED_TEST_COUNT
+    for isolation, fixtures in FIXTURES_TEST_COUNT.items()
+}
 # Two round trips and one cascade; five isolation checks, four migration checks, the
-# data-migration example, the four settings checks, the migration safety checks, the
-# fixtures' ten and the seed's five.
-DEFAULT_TEST_COUNT = 17 + SAFETY_TEST_COUNT + FIXTURES_TEST_COUNT["rollback"] + SEED_TEST_COUNT
+# data-migration example, the four settings checks, and the three files above.
+DEFAULT_TEST_COUNT = 17 + SHARED_FILES_TEST_COUNT["rollback"]
 # Without the check that other connections do not see a test's rows, and the fixtures' two
 # rollback-only tests.
-TRUNCATE_TEST_COUNT = 16 + SAFETY_TEST_COUNT + FIXTURES_TEST_COUNT["truncate"] + SEED_TEST_COUNT
+TRUNCATE_TEST_COUNT = 16 + SHARED_FILES_TEST_COUNT["truncate"]
 
 # framework=fastapi adds, per table, the routes' happy path, 404 and 422 tests, and the 409
 # test where it has a foreign key; four tests of requests inside the test's isolation, one
@@ -40,7 +44,7 @@ RICH_MODELS = (
     " customer_id -> customer, item_id -> item"
 )
 # Four round trips, three cascades (not the self-reference), and the same 31 fixed tests.
-RICH_TEST_COUNT = 21 + SAFETY_TEST_COUNT + FIXTURES_TEST_COUNT["rollback"] + SEED_TEST_COUNT
+RICH_TEST_COUNT = 21 + SHARED_FILES_TEST_COUNT["rollback"]
 
 # The longest names allowed, with foreign-key names of exactly PostgreSQL's 63 characters.
 LONG_ANSWERS = {

@@ -7,14 +7,14 @@ import pytest
 from cookiecutter.exceptions import FailedHookException
 from cookiecutter.main import cookiecutter
 
-from tests.answers import FIXTURES_TEST_COUNT, LONG_ANSWERS, SAFETY_TEST_COUNT, SEED_TEST_COUNT
+from tests.answers import LONG_ANSWERS, SHARED_FILES_TEST_COUNT
 from tests.conftest import Bake
 from tests.rendered import run, run_tests
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 # Every project below isolates by rollback; its suite has the fixtures' tests, the
 # migration safety checks and the seed's tests too.
-FIXTURES = FIXTURES_TEST_COUNT["rollback"] + SAFETY_TEST_COUNT + SEED_TEST_COUNT
+FIXTURES = SHARED_FILES_TEST_COUNT["rollback"]
 
 BAD_ANSWERS = [
     ({"project_name": " "}, "project_name: must not be empty"),

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from tests.answers import FIXTURES_TEST_COUNT, SAFETY_TEST_COUNT, SEED_TEST_COUNT
+from tests.answers import SHARED_FILES_TEST_COUNT
 from tests.conftest import Bake
 from tests.rendered import run, run_tests
 
@@ -19,7 +19,7 @@ HOSTILE_MODELS = (
     " n: parent_id -> n?"
 )
 # Three round trips, the cascade from book to author, and the 31 fixed tests.
-HOSTILE_TEST_COUNT = 4 + 14 + SAFETY_TEST_COUNT + FIXTURES_TEST_COUNT["rollback"] + SEED_TEST_COUNT
+HOSTILE_TEST_COUNT = 4 + 14 + SHARED_FILES_TEST_COUNT["rollback"]
 
 
 def test_once_broken_spec_renders_a_clean_project_whose_suite_passes(bake: Bake) -> None:
